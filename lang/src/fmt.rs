@@ -1,0 +1,1 @@
+//! The formatter: canonical style for stack files. (Being written.)

@@ -1,0 +1,1 @@
+//! The built-in functions of LANGUAGE.md §6. (Being written.)

@@ -1,0 +1,1 @@
+//! Type constraints (`variable` types) and conversions. (Being written.)
