@@ -44,6 +44,22 @@ pub struct Parsed {
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
+    if let Some(at) = too_deep(text) {
+        diagnostics.push(
+            Diagnostic::error(code::SYNTAX, format!("brackets are nested more than {MAX_NESTING} levels deep"))
+                .at(Span::new(file, at, next_char_boundary(text, at)))
+                .with_help("split the expression into locals"),
+        );
+        return Parsed {
+            file: File {
+                body: Body {
+                    items,
+                    span: Span::new(file, 0, text.len()),
+                },
+            },
+            diagnostics,
+        };
+    }
     let mut pos = skip_trivia(text, 0);
     while pos < text.len() {
         match Grammar::parse(Rule::top_item, &text[pos..]) {
@@ -87,9 +103,36 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
     }
 }
 
+/// How deeply brackets may nest. The grammar is recursive, so this bounds the parser's stack use
+/// on hostile input; real stacks stay far below it.
+pub const MAX_NESTING: usize = 128;
+
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`], counting every bracket
+/// (also inside strings, which only makes the check stricter, never unsafe).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses one expression (a command-line value, say).
 pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
     let mut diags = Vec::new();
+    if let Some(at) = too_deep(text) {
+        return Err(vec![Diagnostic::error(code::SYNTAX, format!("brackets are nested more than {MAX_NESTING} levels deep"))
+            .at(Span::new(file, at, next_char_boundary(text, at)))]);
+    }
     let result = match Grammar::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
             let mut b = Builder {
@@ -118,6 +161,10 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
 /// Parses a template file (`templatefile`): literal text with `${…}` and `%{…}`.
 pub fn parse_template(file: FileId, text: &str) -> Result<Template, Vec<Diagnostic>> {
     let mut diags = Vec::new();
+    if let Some(at) = too_deep(text) {
+        return Err(vec![Diagnostic::error(code::SYNTAX, format!("brackets are nested more than {MAX_NESTING} levels deep"))
+            .at(Span::new(file, at, next_char_boundary(text, at)))]);
+    }
     let result = match Grammar::parse(Rule::template_file, text) {
         Ok(mut pairs) => {
             let mut b = Builder {
@@ -1244,4 +1291,123 @@ fn dedent(parts: &mut [TemplatePart]) {
 #[doc(hidden)]
 pub fn grammar_only(text: &str) -> bool {
     Grammar::parse(Rule::file, text).is_ok()
+}
+
+/// Parses a large file on up to `threads` threads. The text is cut at lines that start with an
+/// identifier in column 1 (where a top-level block usually starts); a cut is trusted only when
+/// the part before it parsed cleanly up to exactly that point, so a cut that falls inside a
+/// heredoc or a multi-line string never changes the result: those parts are parsed again in
+/// one piece.
+pub fn parse_file_parallel(file: FileId, text: &str, threads: usize) -> Parsed {
+    let threads = threads.max(1);
+    if threads == 1 || text.len() < 128 * 1024 || too_deep(text).is_some() {
+        return parse_file(file, text);
+    }
+    let mut cuts = vec![0usize];
+    for i in 1..threads {
+        let target = text.len() * i / threads;
+        if let Some(c) = top_level_line_after(text, target) {
+            if c > *cuts.last().unwrap_or(&0) {
+                cuts.push(c);
+            }
+        }
+    }
+    cuts.push(text.len());
+    if cuts.len() <= 2 {
+        return parse_file(file, text);
+    }
+    let parts: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let results: Vec<Option<Parsed>> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|&(a, b)| s.spawn(move || parse_range(file, text, a, b)))
+            .collect();
+        handles.into_iter().map(|h| h.join().ok()).collect()
+    });
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    for r in results {
+        match r {
+            Some(p) if p.diagnostics.is_empty() => items.extend(p.file.body.items),
+            // Any doubt: parse the whole file in one piece.
+            _ => return parse_file(file, text),
+        }
+    }
+    check_separation(text, &items, &mut diagnostics);
+    Parsed {
+        file: File {
+            body: Body {
+                items,
+                span: Span::new(file, 0, text.len()),
+            },
+        },
+        diagnostics,
+    }
+}
+
+/// The start of the first line at or after `from` that begins with an identifier character.
+fn top_level_line_after(text: &str, from: usize) -> Option<usize> {
+    let mut i = from.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    let start = text[i..].find('\n').map(|n| i + n + 1)?;
+    let mut line = start;
+    loop {
+        let b = *text.as_bytes().get(line)?;
+        if b.is_ascii_alphabetic() || b == b'_' {
+            // The previous non-blank line should close a block (`}`), a cheap sign that this is
+            // a new top-level item rather than text inside a heredoc.
+            let before = text[..line].trim_end();
+            if before.ends_with('}') {
+                return Some(line);
+            }
+        }
+        line = text[line..].find('\n').map(|n| line + n + 1)?;
+    }
+}
+
+/// Parses the items that start in `text[start..end]`, with spans in the whole file's offsets.
+/// The part counts as clean only if its items end inside it and nothing but trivia follows.
+fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> Parsed {
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    let slice = &text[..end];
+    let mut pos = skip_trivia(slice, start);
+    while pos < end {
+        match Grammar::parse(Rule::top_item, &slice[pos..]) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let item_end = pos + pair.as_span().end();
+                let mut b = Builder {
+                    file,
+                    text: slice,
+                    base: pos,
+                    diags: &mut diagnostics,
+                };
+                match b.item(pair) {
+                    Ok(item) => items.push(item),
+                    Err(d) => diagnostics.push(d),
+                }
+                if item_end <= pos {
+                    break;
+                }
+                pos = skip_trivia(slice, item_end);
+            }
+            Err(e) => {
+                let at = pos + error_offset(&e);
+                diagnostics.push(syntax_error(file, slice, at, &e));
+                break;
+            }
+        }
+    }
+    Parsed {
+        file: File {
+            body: Body {
+                items,
+                span: Span::new(file, start, end),
+            },
+        },
+        diagnostics,
+    }
 }

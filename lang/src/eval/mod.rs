@@ -5,10 +5,124 @@
 //! dependency order. The result is a [`Config`]: generic values with spans, which the engine
 //! decodes into typed resource specs.
 
-use crate::source::{Sources, Span};
+mod body;
+pub mod expr;
+pub mod load;
+pub mod refs;
+mod stack;
+mod vars;
+
+pub use stack::META_ARGUMENTS;
+pub use vars::VarInputs;
+
+use crate::diag::Diagnostics;
+use crate::source::{FileId, Sources, Span};
 use crate::value::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Attributes the engine computes for resource instances, so that other resources can read
+/// them (an image's `.digest`, a service's `.replicas` default). The language knows nothing about
+/// them; the engine passes an implementation to [`load`].
+pub trait ResourceHooks: Sync {
+    /// Extra attributes of the instance of `kind` whose evaluated body is `body`. Attributes
+    /// the body sets itself win over these.
+    fn computed(&self, kind: &str, body: &Value, stack_dir: &Path) -> Vec<(String, Value)> {
+        let _ = (kind, body, stack_dir);
+        Vec::new()
+    }
+}
+
+/// No computed attributes: the language alone.
+pub struct NoHooks;
+impl ResourceHooks for NoHooks {}
+
+/// Where a stack comes from and which values it is given.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The stack directory.
+    pub dir: PathBuf,
+    /// `-f FILE`: load this one file instead of the directory's `*.stack.hcl`.
+    pub file: Option<PathBuf>,
+    pub vars: VarInputs,
+}
+
+/// The default stack name: the directory's name, lower-cased, with every character that
+/// cannot be in a name replaced by `-`.
+pub fn default_stack_name(dir: &Path) -> String {
+    let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let raw = base
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("stack")
+        .to_lowercase();
+    let mut name: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name = format!("s-{name}");
+    }
+    name
+}
+
+/// Loads and evaluates a stack from disk.
+pub fn load(opts: &LoadOptions, hooks: &dyn ResourceHooks) -> (Config, Diagnostics) {
+    let mut diags = Vec::new();
+    let mut sources = Sources::new();
+    let (paths, dir) = match &opts.file {
+        Some(f) => (
+            vec![f.clone()],
+            f.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| opts.dir.clone(), Path::to_path_buf),
+        ),
+        None => match load::stack_files(&opts.dir) {
+            Ok(files) => {
+                if files.is_empty() {
+                    diags.push(
+                        crate::diag::Diagnostic::error(
+                            crate::diag::code::IO,
+                            format!("no *.stack.hcl files in {}", opts.dir.display()),
+                        )
+                        .with_help("run stackc in a stack directory, or pass -C DIR or -f FILE"),
+                    );
+                }
+                (files, opts.dir.clone())
+            }
+            Err(d) => {
+                diags.push(d);
+                (Vec::new(), opts.dir.clone())
+            }
+        },
+    };
+    let ids = load::read_files(&paths, &dir, &mut sources, &mut diags);
+    let (config, more) = evaluate_sources(sources, &ids, &dir, &opts.vars, hooks);
+    let mut all = Diagnostics::new();
+    all.extend(diags);
+    all.extend(more);
+    (config, all)
+}
+
+/// Parses and evaluates stack files already held in `sources` (editors pass unsaved text).
+pub fn evaluate_sources(
+    sources: Sources,
+    files: &[FileId],
+    dir: &Path,
+    vars: &VarInputs,
+    hooks: &dyn ResourceHooks,
+) -> (Config, Diagnostics) {
+    let mut diags = Vec::new();
+    let parsed = load::parse_all(&sources, files);
+    let mut trees = Vec::with_capacity(parsed.len());
+    for (id, p) in parsed {
+        diags.extend(p.diagnostics);
+        trees.push((id, p.file));
+    }
+    let name = default_stack_name(dir);
+    let config = stack::evaluate(sources, &trees, dir, &name, vars, hooks, &mut diags);
+    let mut all = Diagnostics::new();
+    all.extend(diags);
+    (config, all)
+}
 
 /// The resource kinds of LANGUAGE.md §4, in the order they are documented.
 pub const RESOURCE_KINDS: &[&str] = &["image", "container", "network", "volume", "quota", "service"];

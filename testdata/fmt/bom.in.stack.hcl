@@ -1,0 +1,3 @@
+﻿stack "bom" {
+  name = "x"
+}

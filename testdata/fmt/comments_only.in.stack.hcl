@@ -1,0 +1,8 @@
+
+
+   # just a comment
+      // and another
+
+
+/* and a block
+   comment */

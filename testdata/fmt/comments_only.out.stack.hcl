@@ -1,0 +1,5 @@
+# just a comment
+// and another
+
+/* and a block
+   comment */

@@ -1,0 +1,11 @@
+stack "crlf" {
+  name = "x"
+    provider   = "native"
+  # comment
+}
+locals {
+  text = <<EOT
+line one
+line two
+EOT
+}
