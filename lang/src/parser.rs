@@ -269,7 +269,7 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
         Rule::label => "a block label",
         Rule::block_open => "`{`",
         Rule::block_close => "`}`",
-        Rule::expr | Rule::operation | Rule::postfix_expr | Rule::expr_only => "an expression",
+        Rule::expr | Rule::cond_tail | Rule::postfix_expr | Rule::expr_only => "an expression",
         Rule::op_not | Rule::op_neg => "an expression",
         Rule::op_or
         | Rule::op_and
@@ -600,41 +600,44 @@ impl Builder<'_> {
         let at = p.as_span();
         match p.as_rule() {
             Rule::expr => {
-                let mut inner = p.into_inner();
-                let first = self.next(&mut inner, at)?;
-                let cond = self.expr(first)?;
-                match (inner.next(), inner.next()) {
-                    (Some(t), Some(o)) => {
-                        let then = self.expr(t)?;
-                        let otherwise = self.expr(o)?;
-                        let span = cond.span.to(otherwise.span);
-                        Ok(Expr {
-                            kind: ExprKind::Conditional {
-                                cond: Box::new(cond),
-                                then: Box::new(then),
-                                otherwise: Box::new(otherwise),
-                            },
-                            span,
-                        })
-                    }
-                    _ => Ok(cond),
+                let mut parts: Vec<Pair<'_, Rule>> = p.into_inner().collect();
+                let tail = match parts.last() {
+                    Some(last) if last.as_rule() == Rule::cond_tail => parts.pop(),
+                    _ => None,
+                };
+                if parts.is_empty() {
+                    return Err(internal(self.file, self.base + at.start()));
                 }
+                let cond = self.operation(parts)?;
+                let Some(tail) = tail else { return Ok(cond) };
+                let tat = tail.as_span();
+                let mut inner = tail.into_inner();
+                let then = self.expr(self.next(&mut inner, tat)?)?;
+                let otherwise = self.expr(self.next(&mut inner, tat)?)?;
+                let span = cond.span.to(otherwise.span);
+                Ok(Expr {
+                    kind: ExprKind::Conditional {
+                        cond: Box::new(cond),
+                        then: Box::new(then),
+                        otherwise: Box::new(otherwise),
+                    },
+                    span,
+                })
             }
-            Rule::operation => self.operation(p),
             Rule::postfix_expr => self.postfix_expr(p),
             _ => self.primary(p),
         }
     }
 
-    fn operation(&mut self, p: Pair<'_, Rule>) -> R<Expr> {
-        let inner = p.into_inner();
+    /// Operands and operators in source order, to one expression by precedence.
+    fn operation(&mut self, mut parts: Vec<Pair<'_, Rule>>) -> R<Expr> {
         // A lone operand (the common case) skips the Pratt machinery.
-        if inner.len() == 1 {
-            let at = inner.peek().map(|p| p.as_span());
-            if let (Some(one), Some(_)) = (inner.clone().next(), at) {
+        if parts.len() == 1 {
+            if let Some(one) = parts.pop() {
                 return self.postfix_expr(one);
             }
         }
+        let inner = parts.into_iter();
         let file = self.file;
         let base = self.base;
         let cell = std::cell::RefCell::new(self);
@@ -832,7 +835,7 @@ impl Builder<'_> {
             Rule::for_tuple | Rule::for_object => return self.for_expr(p),
             Rule::string_lit => return self.string_lit(p),
             Rule::heredoc => return self.heredoc(p),
-            Rule::expr | Rule::operation | Rule::postfix_expr => return self.expr(p),
+            Rule::expr | Rule::postfix_expr => return self.expr(p),
             _ => return Err(internal(self.file, span.start as usize)),
         };
         Ok(Expr { kind, span })

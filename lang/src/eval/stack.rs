@@ -298,7 +298,7 @@ pub fn evaluate(
                 let name = &node.key[4..];
                 let Some(value) = var_values.get(name).cloned() else { continue };
                 let g = Globals { vars: &var_values, locals: &local_values, resources: &resource_values, declared: &declared, poisoned: &poisoned, stack_name: &stack_name, stack_dir: dir_str, context: Context::Full };
-                let failed = node.block.map_or(false, |b| validate(b, name, &value, &g, diags));
+                let failed = node.block.is_some_and(|b| validate(b, name, &value, &g, diags));
                 if failed {
                     var_values.remove(name);
                     poisoned.insert(node.key.clone());
