@@ -22,7 +22,8 @@ pub fn run(options: &Options, format: ConfigFormat) -> u8 {
 /// Which nested blocks of a kind are single (an object in JSON) rather than repeated (a list).
 fn single_block(kind: &str, block: &str) -> bool {
     stackc_engine::model::schema(kind)
-        .and_then(|s| s.block(block))
+        .and_then(|s| s.field(block))
+        .and_then(|f| f.block.as_ref())
         .is_some_and(|b| !b.repeated)
 }
 

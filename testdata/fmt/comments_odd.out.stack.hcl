@@ -1,8 +1,7 @@
 variable /* the name: */ "replicas" {
   # header comment
-  type /* before equals */ = number
-  default = # after equals
-    2
+  type        = number /* before a line comment */ # and the line comment
+  default     = 2
   description = "web replicas" /* a block comment
        spanning lines */ # then a line comment
   validation {

@@ -1,9 +1,7 @@
 //! `container` (and the replica template of a `service`): LANGUAGE.md §5 container.
 
 use super::check::Check;
-use super::domain::{
-    AbsolutePath, Capability, Cpu, Duration, FileMode, Ip, Secret, Signal, Size,
-};
+use super::domain::{AbsolutePath, Capability, Cpu, Duration, FileMode, Ip, Secret, Signal, Size};
 use super::quota::Limits;
 use super::refs::{ImageUse, MountSource, NetworkKind, NetworkMode, QuotaKind, Ref};
 use serde::{Deserialize, Serialize};
@@ -22,7 +20,9 @@ pub enum RestartPolicy {
 }
 
 /// `port.protocol`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     #[default]
@@ -255,7 +255,9 @@ pub struct FileSpec {
 
 impl FileSpec {
     pub fn mode(&self) -> FileMode {
-        self.mode.clone().unwrap_or_else(|| FileMode::from_bits(0o644))
+        self.mode
+            .clone()
+            .unwrap_or_else(|| FileMode::from_bits(0o644))
     }
 }
 
@@ -271,7 +273,9 @@ pub struct SecretSpec {
 
 impl SecretSpec {
     pub fn mode(&self) -> FileMode {
-        self.mode.clone().unwrap_or_else(|| FileMode::from_bits(0o400))
+        self.mode
+            .clone()
+            .unwrap_or_else(|| FileMode::from_bits(0o400))
     }
 }
 
@@ -583,7 +587,11 @@ fn check_health(h: &HealthSpec, cx: &mut Check<'_>) {
         _ => {}
     }
     for name in ["interval", "timeout"] {
-        let d = if name == "interval" { &h.interval } else { &h.timeout };
+        let d = if name == "interval" {
+            &h.interval
+        } else {
+            &h.timeout
+        };
         if d.as_ref().is_some_and(|d| d.get().is_zero()) {
             cx.error(
                 code::TYPE,

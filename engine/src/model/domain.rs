@@ -148,7 +148,8 @@ fn scale(int: &str, frac: &str, unit: u128) -> Option<u128> {
 // ---------------------------------------------------------------------------------------------
 // Duration
 
-const DURATION_HELP: &str = "write a number of seconds, or numbers with the units ns, us, ms, s, m \
+const DURATION_HELP: &str =
+    "write a number of seconds, or numbers with the units ns, us, ms, s, m \
                              and h, like \"250ms\", \"5s\", \"1m30s\" or \"2h\"";
 
 /// A duration: `"250ms"`, `"5s"`, `"1m30s"`, `"2h"`; units `ns us ms s m h`; a bare number is
@@ -167,7 +168,10 @@ impl Duration {
         }
         if s.starts_with('-') {
             return Err(DomainError::new(
-                format!("invalid duration {}: durations cannot be negative", quote(s)),
+                format!(
+                    "invalid duration {}: durations cannot be negative",
+                    quote(s)
+                ),
                 DURATION_HELP,
             ));
         }
@@ -335,7 +339,7 @@ impl Domain for Size {
         Size::parse(s)
     }
     fn parse_number(n: f64) -> Result<Self, DomainError> {
-        if !n.is_finite() || n < 0.0 || n >= 1.8e19 {
+        if !n.is_finite() || !(0.0..1.8e19).contains(&n) {
             return not_a_number(n, "size", SIZE_HELP);
         }
         Ok(Size {
@@ -381,7 +385,10 @@ impl Cpu {
     fn checked(written: Written, nanos: u128) -> Result<Cpu, DomainError> {
         if nanos == 0 {
             return Err(DomainError::new(
-                format!("CPU amount {} must be more than 0", quote(&written.to_string())),
+                format!(
+                    "CPU amount {} must be more than 0",
+                    quote(&written.to_string())
+                ),
                 CPU_HELP,
             ));
         }
@@ -399,8 +406,10 @@ impl Cpu {
 
     /// A CPU amount in nano-CPUs, written as millicores (for defaults and sums).
     pub fn from_nanos(nanos: u64) -> Cpu {
-        let written = if nanos % (NANO_CPUS / 1000) == 0 {
-            Written::Text(format!("{}m", nanos / (NANO_CPUS / 1000)))
+        let per_milli = NANO_CPUS / 1000;
+        let (millis, rest) = (nanos / per_milli, nanos % per_milli);
+        let written = if rest == 0 {
+            Written::Text(format!("{millis}m"))
         } else {
             Written::Number(nanos as f64 / NANO_CPUS as f64)
         };
@@ -432,7 +441,7 @@ impl Domain for Cpu {
         Cpu::parse(s)
     }
     fn parse_number(n: f64) -> Result<Self, DomainError> {
-        if !n.is_finite() || n < 0.0 || n > 1e7 {
+        if !n.is_finite() || !(0.0..=1e7).contains(&n) {
             return not_a_number(n, "CPU amount", CPU_HELP);
         }
         Cpu::checked(Written::Number(n), (n * NANO_CPUS as f64).round() as u128)
@@ -542,9 +551,14 @@ impl FileMode {
     pub fn parse(s: &str) -> Result<FileMode, DomainError> {
         let help = "write the mode as a string of octal digits, like \"0644\" or \"0400\"";
         let digits = s.strip_prefix("0o").unwrap_or(s);
-        if digits.is_empty() || digits.len() > 4 || !digits.chars().all(|c| ('0'..='7').contains(&c))
+        if digits.is_empty()
+            || digits.len() > 4
+            || !digits.chars().all(|c| ('0'..='7').contains(&c))
         {
-            return Err(DomainError::new(format!("invalid file mode {}", quote(s)), help));
+            return Err(DomainError::new(
+                format!("invalid file mode {}", quote(s)),
+                help,
+            ));
         }
         let mode = u32::from_str_radix(digits, 8)
             .map_err(|_| DomainError::new(format!("invalid file mode {}", quote(s)), help))?;
@@ -595,8 +609,7 @@ pub struct StackPath(String);
 
 impl StackPath {
     pub fn parse(s: &str) -> Result<StackPath, DomainError> {
-        let help = "write an absolute path, or a path relative to the stack directory that starts \
-                    with ./ (like \"./data\")";
+        let help = "paths are absolute, or relative to the stack directory and start with ./";
         if s.is_empty() {
             return Err(DomainError::new("the path is empty", help));
         }
@@ -604,12 +617,11 @@ impl StackPath {
             return Ok(StackPath(s.to_string()));
         }
         if s != "." && !s.starts_with("./") {
-            let suggestion = s.trim_start_matches("../");
             let help = if s.starts_with("../") {
                 "paths relative to the stack directory cannot leave it; use an absolute path"
                     .to_string()
             } else {
-                format!("{help}: did you mean \"./{suggestion}\"?")
+                format!("did you mean \"./{s}\"? {help}")
             };
             return Err(DomainError::new(
                 format!("relative path {} must start with ./", quote(s)),
@@ -672,7 +684,10 @@ impl AbsolutePath {
         } else {
             Err(DomainError::new(
                 format!("path {} is not absolute", quote(s)),
-                format!("write an absolute path, starting with /, like \"/{}\"", s.trim_start_matches("./")),
+                format!(
+                    "write an absolute path, starting with /, like \"/{}\"",
+                    s.trim_start_matches("./")
+                ),
             ))
         }
     }
@@ -747,9 +762,10 @@ impl Signal {
         let bad = || {
             let upper = s.to_ascii_uppercase();
             let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-            let mut help = "write a signal name like \"SIGTERM\", \"SIGINT\" or \"SIGQUIT\", or its \
+            let mut help =
+                "write a signal name like \"SIGTERM\", \"SIGINT\" or \"SIGQUIT\", or its \
                             number"
-                .to_string();
+                    .to_string();
             if let Some(best) = stackc_lang::diag::suggest(name, SIGNALS.iter().map(|(n, _)| *n)) {
                 help = format!("did you mean \"SIG{best}\"? {help}");
             }
@@ -763,11 +779,23 @@ impl Signal {
         let number = if let Some((_, n)) = SIGNALS.iter().find(|(n, _)| *n == name) {
             *n
         } else if let Some(rest) = name.strip_prefix("RTMIN") {
-            let off = if rest.is_empty() { Some(0) } else { rest.strip_prefix('+').and_then(|r| r.parse::<i32>().ok()) };
-            off.map(|o| SIGRTMIN + o).filter(|n| *n <= SIGRTMAX).ok_or_else(bad)?
+            let off = if rest.is_empty() {
+                Some(0)
+            } else {
+                rest.strip_prefix('+').and_then(|r| r.parse::<i32>().ok())
+            };
+            off.map(|o| SIGRTMIN + o)
+                .filter(|n| *n <= SIGRTMAX)
+                .ok_or_else(bad)?
         } else if let Some(rest) = name.strip_prefix("RTMAX") {
-            let off = if rest.is_empty() { Some(0) } else { rest.strip_prefix('-').and_then(|r| r.parse::<i32>().ok()) };
-            off.map(|o| SIGRTMAX - o).filter(|n| *n >= SIGRTMIN).ok_or_else(bad)?
+            let off = if rest.is_empty() {
+                Some(0)
+            } else {
+                rest.strip_prefix('-').and_then(|r| r.parse::<i32>().ok())
+            };
+            off.map(|o| SIGRTMAX - o)
+                .filter(|n| *n >= SIGRTMIN)
+                .ok_or_else(bad)?
         } else {
             return Err(bad());
         };
@@ -899,7 +927,10 @@ impl Capability {
                 if let Some(best) = stackc_lang::diag::suggest(bare, CAPABILITIES.iter().copied()) {
                     help = format!("did you mean \"{best}\"? {help}");
                 }
-                Err(DomainError::new(format!("unknown capability {}", quote(s)), help))
+                Err(DomainError::new(
+                    format!("unknown capability {}", quote(s)),
+                    help,
+                ))
             }
         }
     }
@@ -932,21 +963,23 @@ macro_rules! domain_impls {
         $(
             impl PartialEq for $ty {
                 fn eq(&self, other: &Self) -> bool {
-                    let key = |$v: &$ty| $key;
-                    key(self) == key(other)
+                    let $v = self;
+                    let mine = $key;
+                    let $v = other;
+                    mine == $key
                 }
             }
             impl Eq for $ty {}
             impl Hash for $ty {
                 fn hash<H: Hasher>(&self, state: &mut H) {
-                    let key = |$v: &$ty| $key;
-                    key(self).hash(state)
+                    let $v = self;
+                    $key.hash(state)
                 }
             }
             impl Serialize for $ty {
                 fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                    let ser = |$v: &$ty| $ser;
-                    ser(self).serialize(s)
+                    let $v = self;
+                    $ser.serialize(s)
                 }
             }
             impl<'de> Deserialize<'de> for $ty {
@@ -956,8 +989,8 @@ macro_rules! domain_impls {
             }
             impl fmt::Display for $ty {
                 fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    let ser = |$v: &$ty| $ser;
-                    fmt::Display::fmt(&ser(self), f)
+                    let $v = self;
+                    fmt::Display::fmt(&$ser, f)
                 }
             }
         )*
@@ -1086,7 +1119,9 @@ mod tests {
         assert_eq!(ok("0.25"), Std::from_millis(250));
         assert_eq!(ok("0s"), Std::ZERO);
         assert_eq!(ok(".5m"), Std::from_secs(30));
-        for bad in ["", "5x", "s", "1m30", "-5s", "5 s", "1.2.3s", "5S", "1d", "ms"] {
+        for bad in [
+            "", "5x", "s", "1m30", "-5s", "5 s", "1.2.3s", "5S", "1d", "ms",
+        ] {
             let e = err(Duration::parse(bad));
             assert!(e.message.contains("duration"), "{bad}: {e}");
             assert!(e.help.contains("\"1m30s\""), "{bad}: {e}");
@@ -1096,7 +1131,10 @@ mod tests {
         assert_eq!(d.get(), Std::from_millis(1500));
         assert_eq!(d.to_string(), "1.5");
         assert!(Duration::parse_number(-1.0).is_err());
-        assert_eq!(Duration::parse("90s").unwrap(), Duration::parse("1m30s").unwrap());
+        assert_eq!(
+            Duration::parse("90s").unwrap(),
+            Duration::parse("1m30s").unwrap()
+        );
         assert_eq!(Duration::from_secs(10).to_string(), "10s");
     }
 
@@ -1118,7 +1156,9 @@ mod tests {
         assert_eq!(ok("1TiB"), 1 << 40);
         assert_eq!(ok("0.3333333333333333333333Ki"), 341);
         assert_eq!(ok("1.9"), 1);
-        for bad in ["", "x", "1Gb", "1gib", "512m", "1kb", "1 GiB", "1PiB", "-1K", "1.2.3K"] {
+        for bad in [
+            "", "x", "1Gb", "1gib", "512m", "1kb", "1 GiB", "1PiB", "-1K", "1.2.3K",
+        ] {
             let e = err(Size::parse(bad));
             assert!(e.message.contains(&quote(bad)), "{bad}: {e}");
         }
@@ -1128,7 +1168,10 @@ mod tests {
         assert!(Size::parse("99999999999TiB").is_err());
         assert_eq!(Size::parse_number(1024.7).unwrap().bytes(), 1024);
         assert!(Size::parse_number(-1.0).is_err());
-        assert_eq!(Size::parse("1GiB").unwrap(), Size::parse("1024MiB").unwrap());
+        assert_eq!(
+            Size::parse("1GiB").unwrap(),
+            Size::parse("1024MiB").unwrap()
+        );
         assert_eq!(Size::parse("1GiB").unwrap().to_string(), "1GiB");
     }
 
@@ -1141,7 +1184,17 @@ mod tests {
         assert_eq!(ok("1.5m"), 1_500_000);
         assert_eq!(Cpu::parse_number(0.25).unwrap().millis(), 250);
         assert_eq!(Cpu::parse_number(2.0).unwrap().cpus(), 2.0);
-        for bad in ["", "m", "0", "0m", "1 cpu", "500M", "-1", "1e3", "2000000000"] {
+        for bad in [
+            "",
+            "m",
+            "0",
+            "0m",
+            "1 cpu",
+            "500M",
+            "-1",
+            "1e3",
+            "2000000000",
+        ] {
             let e = err(Cpu::parse(bad));
             assert!(e.help.contains("\"500m\""), "{bad}: {e}");
         }
@@ -1161,7 +1214,9 @@ mod tests {
         assert!(Cidr::parse("10.89.0.0/33").is_err());
         assert!(Ip::parse("127.0.0.1").is_ok());
         assert!(Ip::parse("::1").is_ok());
-        assert!(err(Ip::parse("localhost")).message.contains("\"localhost\""));
+        assert!(err(Ip::parse("localhost"))
+            .message
+            .contains("\"localhost\""));
     }
 
     #[test]
@@ -1171,14 +1226,21 @@ mod tests {
         for bad in ["", "0899", "12345", "rw-r--r--"] {
             assert!(FileMode::parse(bad).is_err(), "{bad}");
         }
-        assert!(FileMode::parse_number(644.0).unwrap_err().help.contains("\"0644\""));
+        assert!(FileMode::parse_number(644.0)
+            .unwrap_err()
+            .help
+            .contains("\"0644\""));
 
         for good in ["/abs", ".", "./data", "./a/../b", "/x/../../y"] {
             assert!(StackPath::parse(good).is_ok(), "{good}");
         }
         assert!(err(StackPath::parse("data")).help.contains("\"./data\""));
-        assert!(err(StackPath::parse("../x")).message.contains("must start with ./"));
-        assert!(err(StackPath::parse("./a/../../x")).message.contains("leaves the stack"));
+        assert!(err(StackPath::parse("../x"))
+            .message
+            .contains("must start with ./"));
+        assert!(err(StackPath::parse("./a/../../x"))
+            .message
+            .contains("leaves the stack"));
         assert_eq!(
             StackPath::parse("./d").unwrap().resolve(Path::new("/s")),
             PathBuf::from("/s/./d")
@@ -1199,9 +1261,14 @@ mod tests {
         assert!(Signal::parse_number(0.0).is_err());
         assert_eq!(Signal::parse_number(2.0).unwrap().name(), "SIGINT");
 
-        assert_eq!(Capability::parse("CAP_NET_RAW").unwrap(), Capability::parse("net_raw").unwrap());
+        assert_eq!(
+            Capability::parse("CAP_NET_RAW").unwrap(),
+            Capability::parse("net_raw").unwrap()
+        );
         assert_eq!(Capability::parse("all").unwrap().name(), "ALL");
-        assert!(err(Capability::parse("NET_ADMN")).help.starts_with("did you mean \"NET_ADMIN\"?"));
+        assert!(err(Capability::parse("NET_ADMN"))
+            .help
+            .starts_with("did you mean \"NET_ADMIN\"?"));
     }
 
     #[test]

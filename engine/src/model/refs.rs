@@ -3,7 +3,7 @@
 //! ([`ImageUse`], [`MountSource`], [`NetworkMode`]).
 //!
 //! All of them ask the decoder for a reference through
-//! [`REF_TOKEN`](stackc_lang::de::REF_TOKEN): a resource value arrives as its address, a string as
+//! [`REF_TOKEN`]: a resource value arrives as its address, a string as
 //! a string. They serialise as the address or the string, so a spec reads like the file.
 
 use super::domain::StackPath;
@@ -74,14 +74,23 @@ impl<K: RefKind> Ref<K> {
             Some((other, _, _)) => Err((
                 format!("expected {}, found {address}", kind.reference_like()),
                 format!(
-                    "`{address}` is {} {}; refer to a `{kind}` block here",
+                    "`{address}` is {} {}; refer to {} `{kind}` block here",
                     article(other.as_str()),
-                    other
+                    other,
+                    article(kind.as_str()),
                 ),
             )),
             None => Err((
-                format!("expected {}, found {}", kind.reference_like(), quote(address)),
-                format!("refer to a `{kind}` block, like {}", kind.example()),
+                format!(
+                    "expected {}, found {}",
+                    kind.reference_like(),
+                    quote(address)
+                ),
+                format!(
+                    "refer to {} `{kind}` block, like {}",
+                    article(kind.as_str()),
+                    kind.example()
+                ),
             )),
         }
     }
@@ -115,14 +124,32 @@ fn article(word: &str) -> &'static str {
 /// The error for a plain string where only a reference of `kind` is accepted.
 fn string_for_ref<E: de::Error>(kind: ResourceKind, s: &str) -> E {
     let help = if let Some((k, _, _)) = split_address(s) {
-        format!("remove the quotes: write {s}{}", if k == kind { "" } else { " (of the right kind)" })
+        format!(
+            "remove the quotes: write {s}{}",
+            if k == kind {
+                ""
+            } else {
+                " (of the right kind)"
+            }
+        )
     } else if is_identifier(s) {
-        format!("write {kind}.{s} (without quotes) to refer to the `{kind} {}` block", quote(s))
+        format!(
+            "write {kind}.{s} (without quotes) to refer to the `{kind} {}` block",
+            quote(s)
+        )
     } else {
-        format!("refer to a `{kind}` block, like {}", kind.example())
+        format!(
+            "refer to {} `{kind}` block, like {}",
+            article(kind.as_str()),
+            kind.example()
+        )
     };
     error_with_help(
-        format!("expected {}, found string {}", kind.reference_like(), quote(s)),
+        format!(
+            "expected {}, found string {}",
+            kind.reference_like(),
+            quote(s)
+        ),
         help,
     )
 }
@@ -311,7 +338,10 @@ impl MountSource {
         StackPath::parse(s).map(MountSource::Path).map_err(|e| {
             (
                 e.message,
-                format!("{}; or refer to a volume, like volume.data", e.help),
+                format!(
+                    "{}; a mount source can also be a volume, like volume.data",
+                    e.help
+                ),
             )
         })
     }
@@ -364,18 +394,18 @@ impl NetworkMode {
             "host" => Ok(NetworkMode::Host),
             "none" => Ok(NetworkMode::None),
             _ => {
-                let mut help = "use \"bridge\", \"host\" or \"none\", or a container reference like \
+                let mut help =
+                    "use \"bridge\", \"host\" or \"none\", or a container reference like \
                                 container.db to share its network namespace"
-                    .to_string();
+                        .to_string();
                 if split_address(s).is_some() {
                     help = format!("remove the quotes: write {s}");
-                } else if let Some(best) = stackc_lang::diag::suggest(s, Self::NAMES.iter().copied()) {
+                } else if let Some(best) =
+                    stackc_lang::diag::suggest(s, Self::NAMES.iter().copied())
+                {
                     help = format!("did you mean \"{best}\"? {help}");
                 }
-                Err((
-                    format!("invalid network mode {}", quote(s)),
-                    help,
-                ))
+                Err((format!("invalid network mode {}", quote(s)), help))
             }
         }
     }
@@ -440,14 +470,23 @@ mod tests {
             split_address("service.api[\"a\"]"),
             Some((ResourceKind::Service, "api", "[\"a\"]"))
         );
-        assert_eq!(split_address("container.web"), Some((ResourceKind::Container, "web", "")));
+        assert_eq!(
+            split_address("container.web"),
+            Some((ResourceKind::Container, "web", ""))
+        );
         assert_eq!(split_address("redis:7"), None);
         assert_eq!(split_address("thing.x"), None);
         let r = Ref::<ContainerKind>::from_address("container.db[0]").unwrap();
         assert_eq!((r.name(), r.block_address()), ("db", "container.db"));
         let (m, h) = Ref::<ImageKind>::from_address("network.x").unwrap_err();
-        assert_eq!(m, "expected an image reference like image.web, found network.x");
-        assert_eq!(h, "`network.x` is a network; refer to a `image` block here");
+        assert_eq!(
+            m,
+            "expected an image reference like image.web, found network.x"
+        );
+        assert_eq!(
+            h,
+            "`network.x` is a network; refer to an `image` block here"
+        );
     }
 
     #[test]
