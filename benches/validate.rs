@@ -64,20 +64,39 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("10k-resources");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10);
-    group.bench_function("stackc validate (read, parse, evaluate, decode, admission)", |b| {
-        b.iter(|| {
-            let options = stackc::cli::parse_from(["stackc", "-C", &dir.display().to_string(), "validate"])
+    group.bench_function(
+        "stackc validate (read, parse, evaluate, decode, admission)",
+        |b| {
+            b.iter(|| {
+                let options = stackc::cli::parse_from([
+                    "stackc",
+                    "-C",
+                    &dir.display().to_string(),
+                    "validate",
+                ])
                 .expect("arguments parse");
-            let (_, _, diags) = stackc::commands::load_stack_with_env(&options, &[]);
-            assert!(!diags.has_errors());
-            black_box(diags);
+                let (_, _, diags) = stackc::commands::load_stack_with_env(&options, &[]);
+                assert!(!diags.has_errors());
+                black_box(diags);
+            })
+        },
+    );
+    group.bench_function("stackc parse only (pest, all cores)", |b| {
+        b.iter(|| {
+            black_box(stackc_lang::parser::parse_file_parallel(
+                stackc_lang::FileId(0),
+                &text,
+                8,
+            ))
         })
     });
-    group.bench_function("stackc parse only (pest, all cores)", |b| {
-        b.iter(|| black_box(stackc_lang::parser::parse_file_parallel(stackc_lang::FileId(0), &text, 8)))
-    });
     group.bench_function("stackc parse only (pest, one core)", |b| {
-        b.iter(|| black_box(stackc_lang::parser::parse_file(stackc_lang::FileId(0), &text)))
+        b.iter(|| {
+            black_box(stackc_lang::parser::parse_file(
+                stackc_lang::FileId(0),
+                &text,
+            ))
+        })
     });
     group.bench_function("hcl-rs parse only", |b| {
         b.iter(|| black_box(hcl::parse(&text).expect("hcl-rs parses the stack")))

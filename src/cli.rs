@@ -21,7 +21,13 @@ struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// The stack directory.
-    #[arg(short = 'C', long = "dir", env = "STACKC_DIR", default_value = ".", global = true)]
+    #[arg(
+        short = 'C',
+        long = "dir",
+        env = "STACKC_DIR",
+        default_value = ".",
+        global = true
+    )]
     pub dir: PathBuf,
     /// Load one file instead of the directory.
     #[arg(short = 'f', long = "file", global = true)]
@@ -106,9 +112,17 @@ pub struct Options {
 
 #[derive(Debug, Clone)]
 pub enum Cmd {
-    Validate { format: DiagFormat },
-    Fmt { check: bool, diff: bool, paths: Vec<PathBuf> },
-    Config { format: ConfigFormat },
+    Validate {
+        format: DiagFormat,
+    },
+    Fmt {
+        check: bool,
+        diff: bool,
+        paths: Vec<PathBuf>,
+    },
+    Config {
+        format: ConfigFormat,
+    },
 }
 
 /// Parses the process's arguments.
@@ -156,10 +170,18 @@ mod tests {
 
     #[test]
     fn parses_global_options_after_the_command() {
-        let o = parse_from(["stackc", "validate", "-C", "x", "--var", "a=1", "--format", "json"]).unwrap();
+        let o = parse_from([
+            "stackc", "validate", "-C", "x", "--var", "a=1", "--format", "json",
+        ])
+        .unwrap();
         assert_eq!(o.global.dir, PathBuf::from("x"));
         assert_eq!(o.global.vars, vec!["a=1".to_string()]);
-        assert!(matches!(o.command, Cmd::Validate { format: DiagFormat::Json }));
+        assert!(matches!(
+            o.command,
+            Cmd::Validate {
+                format: DiagFormat::Json
+            }
+        ));
     }
 
     #[test]

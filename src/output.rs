@@ -9,14 +9,23 @@ pub fn print_diagnostics(sources: &Sources, diags: &[Diagnostic], color: bool) {
         return;
     }
     eprint!("{}", render::render_human(sources, diags, color));
-    let errors = diags.iter().filter(|d| d.severity == stackc_lang::diag::Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == stackc_lang::diag::Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     let mut parts = Vec::new();
     if errors > 0 {
-        parts.push(format!("{errors} error{}", if errors == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
     }
     if warnings > 0 {
-        parts.push(format!("{warnings} warning{}", if warnings == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{warnings} warning{}",
+            if warnings == 1 { "" } else { "s" }
+        ));
     }
     eprintln!("{}", parts.join(", "));
 }

@@ -36,7 +36,11 @@ fn cases(kind: &str) -> Vec<Case> {
         .collect();
     entries.sort();
     for p in entries {
-        let file_name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let file_name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let name = if p.is_dir() {
             file_name.clone()
         } else if let Some(n) = file_name.strip_suffix(".stack.hcl") {
@@ -62,13 +66,24 @@ fn cases(kind: &str) -> Vec<Case> {
                 }
             }
         }
-        out.push(Case { name, path: p, args, env });
+        out.push(Case {
+            name,
+            path: p,
+            args,
+            env,
+        });
     }
     out
 }
 
 /// Runs the validate pipeline on a case: the configuration document and the diagnostics.
-fn run_case(case: &Case) -> (serde_json::Value, Vec<stackc_lang::Diagnostic>, stackc_lang::Sources) {
+fn run_case(
+    case: &Case,
+) -> (
+    serde_json::Value,
+    Vec<stackc_lang::Diagnostic>,
+    stackc_lang::Sources,
+) {
     let mut argv = vec!["stackc".to_string()];
     if case.path.is_dir() {
         argv.push("-C".into());
@@ -95,7 +110,13 @@ fn diag_lines(sources: &stackc_lang::Sources, diags: &[stackc_lang::Diagnostic])
         match d.span {
             Some(s) => {
                 let p = sources.start(s);
-                out.push_str(&format!("{} {}:{} {}\n", d.code, p.line, p.column, sources.name(s.file)));
+                out.push_str(&format!(
+                    "{} {}:{} {}\n",
+                    d.code,
+                    p.line,
+                    p.column,
+                    sources.name(s.file)
+                ));
             }
             None => out.push_str(&format!("{} - -\n", d.code)),
         }
@@ -113,12 +134,24 @@ fn normalise(text: &str) -> String {
 fn valid() {
     let mut failures = Vec::new();
     let all = cases("valid");
-    assert!(all.len() >= 40, "the valid corpus needs at least 40 cases, has {}", all.len());
+    assert!(
+        all.len() >= 40,
+        "the valid corpus needs at least 40 cases, has {}",
+        all.len()
+    );
     for case in &all {
         let (doc, diags, sources) = run_case(case);
-        let errors: Vec<_> = diags.iter().filter(|d| d.severity == stackc_lang::diag::Severity::Error).cloned().collect();
+        let errors: Vec<_> = diags
+            .iter()
+            .filter(|d| d.severity == stackc_lang::diag::Severity::Error)
+            .cloned()
+            .collect();
         if !errors.is_empty() {
-            failures.push(format!("{}: expected no errors, got:\n{}", case.name, render::render_short(&sources, &errors)));
+            failures.push(format!(
+                "{}: expected no errors, got:\n{}",
+                case.name,
+                render::render_short(&sources, &errors)
+            ));
             continue;
         }
         let actual = normalise(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
@@ -126,24 +159,43 @@ fn valid() {
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if actual != expected {
             if update() {
-                std::fs::write(&expected_path, &actual).unwrap_or_else(|e| panic!("write {}: {e}", expected_path.display()));
+                std::fs::write(&expected_path, &actual)
+                    .unwrap_or_else(|e| panic!("write {}: {e}", expected_path.display()));
             } else {
-                failures.push(format!("{}: evaluated configuration differs from {}:\n{}", case.name, expected_path.display(), diff(&expected, &actual)));
+                failures.push(format!(
+                    "{}: evaluated configuration differs from {}:\n{}",
+                    case.name,
+                    expected_path.display(),
+                    diff(&expected, &actual)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} valid cases failed:\n\n{}", failures.len(), all.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} valid cases failed:\n\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
 fn invalid() {
     let mut failures = Vec::new();
     let all = cases("invalid");
-    assert!(all.len() >= 120, "the invalid corpus needs at least 120 cases, has {}", all.len());
+    assert!(
+        all.len() >= 120,
+        "the invalid corpus needs at least 120 cases, has {}",
+        all.len()
+    );
     let mut codes_seen = std::collections::BTreeSet::new();
     for case in &all {
         let (_, diags, sources) = run_case(case);
-        if !diags.iter().any(|d| d.severity == stackc_lang::diag::Severity::Error) {
+        if !diags
+            .iter()
+            .any(|d| d.severity == stackc_lang::diag::Severity::Error)
+        {
             failures.push(format!("{}: expected errors, got none", case.name));
             continue;
         }
@@ -151,13 +203,21 @@ fn invalid() {
             codes_seen.insert(d.code);
         }
         let actual = diag_lines(&sources, &diags);
-        let expected_path = testdata().join("invalid").join(format!("{}.diags", case.name));
+        let expected_path = testdata()
+            .join("invalid")
+            .join(format!("{}.diags", case.name));
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if actual != expected {
             if update() {
-                std::fs::write(&expected_path, &actual).unwrap_or_else(|e| panic!("write {}: {e}", expected_path.display()));
+                std::fs::write(&expected_path, &actual)
+                    .unwrap_or_else(|e| panic!("write {}: {e}", expected_path.display()));
             } else {
-                failures.push(format!("{}: diagnostics differ from {}:\n{}", case.name, expected_path.display(), diff(&expected, &actual)));
+                failures.push(format!(
+                    "{}: diagnostics differ from {}:\n{}",
+                    case.name,
+                    expected_path.display(),
+                    diff(&expected, &actual)
+                ));
             }
         }
         let rendered = normalise(&render::render_human(&sources, &diags, false));
@@ -170,7 +230,13 @@ fn invalid() {
             failures.push(format!("no invalid case produces {code}"));
         }
     }
-    assert!(failures.is_empty(), "{} problems in {} invalid cases:\n\n{}", failures.len(), all.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problems in {} invalid cases:\n\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
 }
 
 fn diff(expected: &str, actual: &str) -> String {

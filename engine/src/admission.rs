@@ -11,7 +11,11 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Runs every admission check. `cli_provider` is `--provider`, which overrides the stack's.
-pub fn check(config: &Config, desired: &DesiredStack, cli_provider: Option<&str>) -> Vec<Diagnostic> {
+pub fn check(
+    config: &Config,
+    desired: &DesiredStack,
+    cli_provider: Option<&str>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     quotas(desired, &mut out);
     ports(desired, &mut out);
@@ -27,7 +31,13 @@ pub fn check(config: &Config, desired: &DesiredStack, cli_provider: Option<&str>
 
 /// The span of an attribute inside a resource's body, else the resource's label.
 fn span_of(r: &DesiredResource, path: &str) -> Span {
-    find(&r.body, path).map_or(r.label_span, |v| if v.span == Span::default() { r.label_span } else { v.span })
+    find(&r.body, path).map_or(r.label_span, |v| {
+        if v.span == Span::default() {
+            r.label_span
+        } else {
+            v.span
+        }
+    })
 }
 
 /// A dimension a quota can constrain.
@@ -42,7 +52,12 @@ fn cpus(n: u128) -> String {
 }
 
 fn bytes(n: u128) -> String {
-    const UNITS: [(&str, u128); 4] = [("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    const UNITS: [(&str, u128); 4] = [
+        ("TiB", 1 << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+    ];
     for (u, size) in UNITS {
         if n >= size {
             return format!("{}{u}", trim(n as f64 / size as f64));
@@ -62,14 +77,40 @@ fn trim(x: f64) -> String {
 
 fn quotas(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
     for q in desired.resources.iter() {
-        let ResourceSpec::Quota(spec) = &q.spec else { continue };
+        let ResourceSpec::Quota(spec) = &q.spec else {
+            continue;
+        };
         let ceiling = spec.ceiling();
         let members = desired.quota_members(&q.address);
         let dims: [(Dimension, Option<u64>); 4] = [
-            (Dimension { name: "cpus", unit: cpus }, ceiling.cpu_nanos),
-            (Dimension { name: "memory", unit: bytes }, ceiling.memory_bytes),
-            (Dimension { name: "pids", unit: count }, ceiling.pids),
-            (Dimension { name: "containers", unit: count }, ceiling.containers),
+            (
+                Dimension {
+                    name: "cpus",
+                    unit: cpus,
+                },
+                ceiling.cpu_nanos,
+            ),
+            (
+                Dimension {
+                    name: "memory",
+                    unit: bytes,
+                },
+                ceiling.memory_bytes,
+            ),
+            (
+                Dimension {
+                    name: "pids",
+                    unit: count,
+                },
+                ceiling.pids,
+            ),
+            (
+                Dimension {
+                    name: "containers",
+                    unit: count,
+                },
+                ceiling.containers,
+            ),
         ];
         for (dim, limit) in dims {
             let Some(limit) = limit else { continue };
@@ -108,11 +149,30 @@ fn quotas(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
             if total > u128::from(limit) {
                 let mut table = format!("{:<32} {:>10} {:>14}\n", "member", "replicas", dim.name);
                 for (m, share, copies) in &shares {
-                    let replicas = if m.surge > 0 { format!("{}+{} surge", m.replicas, m.surge) } else { copies.to_string() };
-                    table.push_str(&format!("{:<32} {:>10} {:>14}\n", m.resource.address, replicas, (dim.unit)(*share)));
+                    let replicas = if m.surge > 0 {
+                        format!("{}+{} surge", m.replicas, m.surge)
+                    } else {
+                        copies.to_string()
+                    };
+                    table.push_str(&format!(
+                        "{:<32} {:>10} {:>14}\n",
+                        m.resource.address,
+                        replicas,
+                        (dim.unit)(*share)
+                    ));
                 }
-                table.push_str(&format!("{:<32} {:>10} {:>14}\n", "total", "", (dim.unit)(total)));
-                table.push_str(&format!("{:<32} {:>10} {:>14}", format!("{} allows", q.address), "", (dim.unit)(u128::from(limit))));
+                table.push_str(&format!(
+                    "{:<32} {:>10} {:>14}\n",
+                    "total",
+                    "",
+                    (dim.unit)(total)
+                ));
+                table.push_str(&format!(
+                    "{:<32} {:>10} {:>14}",
+                    format!("{} allows", q.address),
+                    "",
+                    (dim.unit)(u128::from(limit))
+                ));
                 let mut d = Diagnostic::error(
                     code::QUOTA_EXCEEDED,
                     format!(
@@ -126,9 +186,15 @@ fn quotas(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
                 .at(span_of(q, dim.name))
                 .with_label(format!("ceiling: {}", (dim.unit)(u128::from(limit))))
                 .with_detail(table)
-                .with_help(format!("lower the members' {} limits or replicas, or raise the quota's `{}`", dim.name, dim.name));
+                .with_help(format!(
+                    "lower the members' {} limits or replicas, or raise the quota's `{}`",
+                    dim.name, dim.name
+                ));
                 for (m, share, _) in &shares {
-                    d = d.and_label(span_of(m.resource, "quota"), format!("{} counts {}", m.resource.address, (dim.unit)(*share)));
+                    d = d.and_label(
+                        span_of(m.resource, "quota"),
+                        format!("{} counts {}", m.resource.address, (dim.unit)(*share)),
+                    );
                 }
                 out.push(d);
             }
@@ -141,14 +207,19 @@ fn quotas(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
 fn ports(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
     let mut seen: Vec<(IpAddr, u16, &'static str, &DesiredResource, Span)> = Vec::new();
     for r in &desired.resources {
-        let Some(c) = r.spec.container() else { continue };
+        let Some(c) = r.spec.container() else {
+            continue;
+        };
         for (i, p) in c.ports.iter().enumerate() {
             let ip = p.host_ip();
             let port = p.host_port();
             let proto = p.protocol().as_str();
             let span = span_of(r, &format!("port.{i}"));
             let clash = seen.iter().find(|(oip, oport, oproto, _, _)| {
-                *oport == port && *oproto == proto && (*oip == ip || oip.is_unspecified() || ip.is_unspecified()) && oip.is_ipv4() == ip.is_ipv4()
+                *oport == port
+                    && *oproto == proto
+                    && (*oip == ip || oip.is_unspecified() || ip.is_unspecified())
+                    && oip.is_ipv4() == ip.is_ipv4()
             });
             if let Some((_, _, _, other, other_span)) = clash {
                 let same = other.address == r.address;
@@ -176,7 +247,12 @@ fn names(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
     for r in &desired.resources {
         let (ns, names): (&'static str, Vec<String>) = match &r.spec {
             ResourceSpec::Container(_) => ("container", vec![r.runtime_name.clone()]),
-            ResourceSpec::Service(s) => ("container", (1..=s.replicas()).map(|n| format!("{}-{n}", r.runtime_name)).collect()),
+            ResourceSpec::Service(s) => (
+                "container",
+                (1..=s.replicas())
+                    .map(|n| format!("{}-{n}", r.runtime_name))
+                    .collect(),
+            ),
             ResourceSpec::Network(_) => ("network", vec![r.runtime_name.clone()]),
             ResourceSpec::Volume(_) => ("volume", vec![r.runtime_name.clone()]),
             _ => continue,
@@ -186,11 +262,17 @@ fn names(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
             match seen.get(&(ns, name.clone())) {
                 Some((other, other_span)) if other.address != r.address => {
                     out.push(
-                        Diagnostic::error(code::CONFLICT, format!("{} and {} would both be named `{name}`", other.address, r.address))
-                            .at(span)
-                            .with_label("this name")
-                            .and_label(*other_span, "already used here")
-                            .with_help("give one of them another `name`"),
+                        Diagnostic::error(
+                            code::CONFLICT,
+                            format!(
+                                "{} and {} would both be named `{name}`",
+                                other.address, r.address
+                            ),
+                        )
+                        .at(span)
+                        .with_label("this name")
+                        .and_label(*other_span, "already used here")
+                        .with_help("give one of them another `name`"),
                     );
                     break;
                 }
@@ -205,10 +287,15 @@ fn names(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
 fn subnets(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
     let mut seen: Vec<(ipnet::IpNet, &DesiredResource)> = Vec::new();
     for r in &desired.resources {
-        let ResourceSpec::Network(n) = &r.spec else { continue };
+        let ResourceSpec::Network(n) = &r.spec else {
+            continue;
+        };
         let Some(subnet) = &n.subnet else { continue };
         let net = subnet.net();
-        if let Some((other_net, other)) = seen.iter().find(|(o, _)| o.contains(&net.network()) || net.contains(&o.network())) {
+        if let Some((other_net, other)) = seen
+            .iter()
+            .find(|(o, _)| o.contains(&net.network()) || net.contains(&o.network()))
+        {
             out.push(
                 Diagnostic::error(code::CONFLICT, format!("the subnet {net} of {} overlaps {other_net} of {}", r.address, other.address))
                     .at(span_of(r, "subnet"))

@@ -10,11 +10,21 @@ fn main() {
         eprintln!("grammar only ok={ok} {:?}", t.elapsed());
     }
     for _ in 0..3 {
-    let t = std::time::Instant::now();
-    let p = parser::parse_file(id, s.text(id));
-    let el = t.elapsed();
-    if std::env::args().nth(2).is_some() { println!("{:#?}", p.file); }
-    print!("{}", stackc_lang::diag::render::render_human(&s, &p.diagnostics, false));
-    eprintln!("items={} diags={} time={:?}", p.file.body.items.len(), p.diagnostics.len(), el);
+        let t = std::time::Instant::now();
+        let p = parser::parse_file(id, s.text(id));
+        let el = t.elapsed();
+        if std::env::args().nth(2).is_some() {
+            println!("{:#?}", p.file);
+        }
+        print!(
+            "{}",
+            stackc_lang::diag::render::render_human(&s, &p.diagnostics, false)
+        );
+        eprintln!(
+            "items={} diags={} time={:?}",
+            p.file.body.items.len(),
+            p.diagnostics.len(),
+            el
+        );
     }
 }

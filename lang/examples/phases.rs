@@ -5,9 +5,17 @@ fn main() {
     let text = std::fs::read_to_string(&path).unwrap();
     let t = std::time::Instant::now();
     match mode.as_str() {
-        "grammar" => { parser::grammar_only(&text); }
-        "serial" => { let p = parser::parse_file(FileId(0), &text); std::mem::forget(p); }
-        _ => { let p = parser::parse_file_parallel(FileId(0), &text, 2); std::mem::forget(p); }
+        "grammar" => {
+            parser::grammar_only(&text);
+        }
+        "serial" => {
+            let p = parser::parse_file(FileId(0), &text);
+            std::mem::forget(p);
+        }
+        _ => {
+            let p = parser::parse_file_parallel(FileId(0), &text, 2);
+            std::mem::forget(p);
+        }
     }
     eprintln!("{mode} {:?}", t.elapsed());
 }

@@ -244,10 +244,7 @@ impl Expr {
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         f(self);
         match &self.kind {
-            ExprKind::Null
-            | ExprKind::Bool(_)
-            | ExprKind::Number(_)
-            | ExprKind::Variable(_) => {}
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::Variable(_) => {}
             ExprKind::Template(t) => walk_parts(&t.parts, f),
             ExprKind::GetAttr { base, .. } => base.walk(f),
             ExprKind::Index { base, index } => {

@@ -46,9 +46,12 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let mut diagnostics = Vec::new();
     if let Some(at) = too_deep(text) {
         diagnostics.push(
-            Diagnostic::error(code::SYNTAX, format!("brackets are nested more than {MAX_NESTING} levels deep"))
-                .at(Span::new(file, at, next_char_boundary(text, at)))
-                .with_help("split the expression into locals"),
+            Diagnostic::error(
+                code::SYNTAX,
+                format!("brackets are nested more than {MAX_NESTING} levels deep"),
+            )
+            .at(Span::new(file, at, next_char_boundary(text, at)))
+            .with_help("split the expression into locals"),
         );
         return Parsed {
             file: File {
@@ -103,6 +106,9 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
     }
 }
 
+/// How many operators one expression may chain (`a + b + …`, `!!…x`).
+pub const MAX_OPERATORS: usize = 256;
+
 /// How deeply brackets may nest. The grammar is recursive, so this bounds the parser's stack use
 /// on hostile input; real stacks stay far below it.
 pub const MAX_NESTING: usize = 128;
@@ -130,8 +136,11 @@ fn too_deep(text: &str) -> Option<usize> {
 pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     if let Some(at) = too_deep(text) {
-        return Err(vec![Diagnostic::error(code::SYNTAX, format!("brackets are nested more than {MAX_NESTING} levels deep"))
-            .at(Span::new(file, at, next_char_boundary(text, at)))]);
+        return Err(vec![Diagnostic::error(
+            code::SYNTAX,
+            format!("brackets are nested more than {MAX_NESTING} levels deep"),
+        )
+        .at(Span::new(file, at, next_char_boundary(text, at)))]);
     }
     let result = match Grammar::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
@@ -162,8 +171,11 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
 pub fn parse_template(file: FileId, text: &str) -> Result<Template, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     if let Some(at) = too_deep(text) {
-        return Err(vec![Diagnostic::error(code::SYNTAX, format!("brackets are nested more than {MAX_NESTING} levels deep"))
-            .at(Span::new(file, at, next_char_boundary(text, at)))]);
+        return Err(vec![Diagnostic::error(
+            code::SYNTAX,
+            format!("brackets are nested more than {MAX_NESTING} levels deep"),
+        )
+        .at(Span::new(file, at, next_char_boundary(text, at)))]);
     }
     let result = match Grammar::parse(Rule::template_file, text) {
         Ok(mut pairs) => {
@@ -234,8 +246,9 @@ pub fn skip_trivia(text: &str, mut pos: usize) -> usize {
     pos
 }
 
+/// Where the line holding `pos` ends: at `\n` or a lone `\r`, as the grammar's comments end.
 fn line_end(text: &str, pos: usize) -> usize {
-    text[pos..].find('\n').map_or(text.len(), |i| pos + i)
+    text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i)
 }
 
 /// The next place to resume after an error at `at`: a line, after the one holding the error, that
@@ -385,7 +398,8 @@ fn explain(text: &str, at: usize, expected: &[&str], found: &str) -> (String, St
     let help = if expected.contains(&"an expression") {
         "a value is needed here: a number, string, `true`/`false`/`null`, a list `[…]`, an object `{…}`, a reference like `var.name`, or a function call".to_string()
     } else if expected.contains(&"`}`") || expected.contains(&"an attribute") {
-        "check that every `{` has a matching `}` and every attribute is written `name = value`".to_string()
+        "check that every `{` has a matching `}` and every attribute is written `name = value`"
+            .to_string()
     } else {
         format!("expected {list} here")
     };
@@ -401,9 +415,12 @@ fn join_or(items: &[&str]) -> String {
 }
 
 fn internal(file: FileId, at: usize) -> Diagnostic {
-    Diagnostic::error(code::SYNTAX, "internal parser error: unexpected syntax tree shape")
-        .at(Span::new(file, at, at))
-        .with_help("please report this with the file that caused it")
+    Diagnostic::error(
+        code::SYNTAX,
+        "internal parser error: unexpected syntax tree shape",
+    )
+    .at(Span::new(file, at, at))
+    .with_help("please report this with the file that caused it")
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -499,9 +516,14 @@ impl Builder<'_> {
                 _ => items.push(self.item(part)?),
             }
         }
+        items.shrink_to_fit();
         let body = Body {
             items,
-            span: Span::new(self.file, open_brace.end as usize, close_brace.start as usize),
+            span: Span::new(
+                self.file,
+                open_brace.end as usize,
+                close_brace.start as usize,
+            ),
         };
         let span = ty.span.to(close_brace);
         self.check_block_layout(&body, open_brace, close_brace);
@@ -528,10 +550,9 @@ impl Builder<'_> {
                     body.items[1].span(),
                     "a block on one line may hold only one attribute",
                 )),
-                Item::Attribute(a) if !self.same_line(a.span.end, close.start) => Some((
-                    a.span,
-                    "a block on one line may hold only one attribute",
-                )),
+                Item::Attribute(a) if !self.same_line(a.span.end, close.start) => {
+                    Some((a.span, "a block on one line may hold only one attribute"))
+                }
                 _ => None,
             };
             if let Some((span, message)) = problem {
@@ -539,7 +560,9 @@ impl Builder<'_> {
                     Diagnostic::error(code::SYNTAX, message)
                         .at(span)
                         .with_label("this must go on its own line")
-                        .with_help("put a newline after `{` and write one attribute or block per line"),
+                        .with_help(
+                            "put a newline after `{` and write one attribute or block per line",
+                        ),
                 );
             }
             return;
@@ -631,6 +654,17 @@ impl Builder<'_> {
 
     /// Operands and operators in source order, to one expression by precedence.
     fn operation(&mut self, mut parts: Vec<Pair<'_, Rule>>) -> R<Expr> {
+        // The tree of an operator chain is as deep as the chain is long; bound it so that
+        // building, walking and freeing it cannot exhaust the stack on hostile input.
+        if parts.len() > 2 * MAX_OPERATORS {
+            let at = parts.get(2 * MAX_OPERATORS).map_or(0, |p| p.as_span().start());
+            return Err(Diagnostic::error(
+                code::SYNTAX,
+                format!("this expression has more than {MAX_OPERATORS} operators"),
+            )
+            .at(Span::new(self.file, self.base + at, self.base + at))
+            .with_help("split it into several locals"));
+        }
         // A lone operand (the common case) skips the Pratt machinery.
         if parts.len() == 1 {
             if let Some(one) = parts.pop() {
@@ -645,7 +679,8 @@ impl Builder<'_> {
             .map_primary(|p| cell.borrow_mut().postfix_expr(p))
             .map_prefix(move |op, rhs| {
                 let rhs = rhs?;
-                let op_span = Span::new(file, base + op.as_span().start(), base + op.as_span().end());
+                let op_span =
+                    Span::new(file, base + op.as_span().start(), base + op.as_span().end());
                 let op = if op.as_rule() == Rule::op_not {
                     UnaryOp::Not
                 } else {
@@ -671,7 +706,8 @@ impl Builder<'_> {
             })
             .map_infix(move |lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
-                let op_span = Span::new(file, base + op.as_span().start(), base + op.as_span().end());
+                let op_span =
+                    Span::new(file, base + op.as_span().start(), base + op.as_span().end());
                 let op = match op.as_rule() {
                     Rule::op_or => BinaryOp::Or,
                     Rule::op_and => BinaryOp::And,
@@ -811,6 +847,7 @@ impl Builder<'_> {
                 for e in p.into_inner() {
                     items.push(self.expr(e)?);
                 }
+                items.shrink_to_fit();
                 ExprKind::Tuple(items)
             }
             Rule::object => return self.object(p),
@@ -826,6 +863,7 @@ impl Builder<'_> {
                         _ => args.push(self.expr(a)?),
                     }
                 }
+                args.shrink_to_fit();
                 ExprKind::Call {
                     name,
                     args,
@@ -874,6 +912,7 @@ impl Builder<'_> {
                 _ => {}
             }
         }
+        items.shrink_to_fit();
         Ok(Expr {
             kind: ExprKind::Object(items),
             span,
@@ -1007,9 +1046,13 @@ impl Builder<'_> {
         let mut iter = toks.into_iter().peekable();
         let (parts, end) = fold(&mut iter, self.file)?;
         if let Some(end) = end {
-            return Err(Diagnostic::error(code::SYNTAX, format!("unexpected `{end}` directive"))
-                .at(Span::new(self.file, self.base, self.base))
-                .with_help("each `%{ if }` needs one `%{ endif }`, each `%{ for }` one `%{ endfor }`"));
+            return Err(
+                Diagnostic::error(code::SYNTAX, format!("unexpected `{end}` directive"))
+                    .at(Span::new(self.file, self.base, self.base))
+                    .with_help(
+                        "each `%{ if }` needs one `%{ endif }`, each `%{ for }` one `%{ endfor }`",
+                    ),
+            );
         }
         Ok(parts)
     }
@@ -1019,10 +1062,15 @@ impl Builder<'_> {
             let span = self.span(part.as_span());
             match part.as_rule() {
                 Rule::quoted_chunk | Rule::heredoc_chunk | Rule::file_chunk => {
-                    let text = if flavor == TemplateFlavor::Quoted {
-                        self.unescape(part.as_str(), span)?
-                    } else {
-                        part.as_str().replace("$${", "${").replace("%%{", "%{")
+                    let text = match flavor {
+                        TemplateFlavor::Quoted => self.unescape(part.as_str(), span)?,
+                        // A heredoc's lines end in `\n` whatever the file's line endings.
+                        TemplateFlavor::Heredoc => part
+                            .as_str()
+                            .replace("\r\n", "\n")
+                            .replace("$${", "${")
+                            .replace("%%{", "%{"),
+                        TemplateFlavor::File => part.as_str().replace("$${", "${").replace("%%{", "%{"),
                     };
                     out.push(Tok::Lit(text, span));
                 }
@@ -1054,7 +1102,14 @@ impl Builder<'_> {
                     let _in = self.next(&mut inner, at)?;
                     let coll = self.expr(self.next(&mut inner, at)?)?;
                     let close = self.next(&mut inner, at)?;
-                    out.push(Tok::For(k, v, coll, span, has_strip(&open), has_strip(&close)));
+                    out.push(Tok::For(
+                        k,
+                        v,
+                        coll,
+                        span,
+                        has_strip(&open),
+                        has_strip(&close),
+                    ));
                 }
                 Rule::tpl_else | Rule::tpl_endif | Rule::tpl_endfor => {
                     let rule = part.as_rule();
@@ -1094,7 +1149,11 @@ impl Builder<'_> {
             match c {
                 '\\' => {
                     let Some((_, e)) = chars.next() else { break };
-                    let esc_span = Span::new(self.file, span.start as usize + i, span.start as usize + i + 1 + e.len_utf8());
+                    let esc_span = Span::new(
+                        self.file,
+                        span.start as usize + i,
+                        span.start as usize + i + 1 + e.len_utf8(),
+                    );
                     match e {
                         'n' => out.push('\n'),
                         'r' => out.push('\r'),
@@ -1224,19 +1283,33 @@ fn fold(
                     span,
                 });
             }
-            Tok::Else(..) => return Ok((parts, Some("else"))),
-            Tok::EndIf(..) => return Ok((parts, Some("endif"))),
-            Tok::EndFor(..) => return Ok((parts, Some("endfor"))),
+            Tok::Else(..) => {
+                parts.shrink_to_fit();
+                return Ok((parts, Some("else")));
+            }
+            Tok::EndIf(..) => {
+                parts.shrink_to_fit();
+                return Ok((parts, Some("endif")));
+            }
+            Tok::EndFor(..) => {
+                parts.shrink_to_fit();
+                return Ok((parts, Some("endfor")));
+            }
         }
     }
     let _ = file;
+    // Most templates hold one literal; pushing would leave room for four.
+    parts.shrink_to_fit();
     Ok((parts, None))
 }
 
 fn unclosed(span: Span, what: &str, end: &str) -> Diagnostic {
-    Diagnostic::error(code::SYNTAX, format!("`%{{ {what} }}` directive is not closed"))
-        .at(span)
-        .with_help(format!("add `%{{ {end} }}` where the {what} section ends"))
+    Diagnostic::error(
+        code::SYNTAX,
+        format!("`%{{ {what} }}` directive is not closed"),
+    )
+    .at(span)
+    .with_help(format!("add `%{{ {end} }}` where the {what} section ends"))
 }
 
 /// Removes the common leading whitespace of an indented heredoc's lines.

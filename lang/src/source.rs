@@ -141,8 +141,11 @@ impl Sources {
 
     pub fn add(&mut self, name: impl Into<String>, path: impl AsRef<Path>, text: &str) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files
-            .push(SourceFile::new(name.into(), path.as_ref().to_path_buf(), text));
+        self.files.push(SourceFile::new(
+            name.into(),
+            path.as_ref().to_path_buf(),
+            text,
+        ));
         id
     }
 

@@ -159,7 +159,11 @@ fn literal_text(v: &Value) -> String {
                 .map(|m| {
                     m.iter()
                         .map(|(k, v)| {
-                            let key = if is_identifier(k) { k.clone() } else { quote(k) };
+                            let key = if is_identifier(k) {
+                                k.clone()
+                            } else {
+                                quote(k)
+                            };
                             format!("{key} = {}", literal_text(v))
                         })
                         .collect()
@@ -193,8 +197,10 @@ pub fn parse_type(expr: &Expr) -> Result<Type, Diagnostic> {
 
 fn parse_type_at(expr: &Expr, depth: usize) -> Result<Type, Diagnostic> {
     if depth > MAX_DEPTH {
-        return Err(type_error(expr.span, "type expression is nested too deeply")
-            .with_help("simplify the type; real types nest only a few levels"));
+        return Err(
+            type_error(expr.span, "type expression is nested too deeply")
+                .with_help("simplify the type; real types nest only a few levels"),
+        );
     }
     match &expr.kind {
         ExprKind::Paren(inner) => parse_type_at(inner, depth + 1),
@@ -211,12 +217,16 @@ fn parse_type_at(expr: &Expr, depth: usize) -> Result<Type, Diagnostic> {
             .with_help(format!(
                 "write `{kw}(string)`, or `{kw}(any)` to accept any element type"
             ))),
-            "object" => Err(type_error(expr.span, "the `object` type needs its attributes")
-                .with_label("attributes missing")
-                .with_help("write `object({ name = string, port = number })`")),
-            "tuple" => Err(type_error(expr.span, "the `tuple` type needs its element types")
-                .with_label("element types missing")
-                .with_help("write `tuple([string, number])`")),
+            "object" => Err(
+                type_error(expr.span, "the `object` type needs its attributes")
+                    .with_label("attributes missing")
+                    .with_help("write `object({ name = string, port = number })`"),
+            ),
+            "tuple" => Err(
+                type_error(expr.span, "the `tuple` type needs its element types")
+                    .with_label("element types missing")
+                    .with_help("write `tuple([string, number])`"),
+            ),
             "optional" => Err(optional_misplaced(expr)),
             other => Err(type_error(expr.span, format!("unknown type `{other}`"))
                 .with_label("not a type")
@@ -240,8 +250,10 @@ fn parse_type_at(expr: &Expr, depth: usize) -> Result<Type, Diagnostic> {
             expand_final,
         } => {
             if *expand_final {
-                return Err(type_error(expr.span, "`...` cannot be used in a type expression")
-                    .with_help("remove the `...`"));
+                return Err(
+                    type_error(expr.span, "`...` cannot be used in a type expression")
+                        .with_help("remove the `...`"),
+                );
             }
             match name.name.as_str() {
                 kw @ ("list" | "set" | "map") => {
@@ -281,13 +293,12 @@ fn parse_type_at(expr: &Expr, depth: usize) -> Result<Type, Diagnostic> {
                         .map(Type::Tuple)
                 }
                 "optional" => Err(optional_misplaced(expr)),
-                other => Err(type_error(
-                    name.span,
-                    format!("unknown type constructor `{other}`"),
-                )
-                .with_label("not a type constructor")
-                .with_help(TYPE_HELP)
-                .did_you_mean(other, TYPE_KEYWORDS.iter().copied())),
+                other => Err(
+                    type_error(name.span, format!("unknown type constructor `{other}`"))
+                        .with_label("not a type constructor")
+                        .with_help(TYPE_HELP)
+                        .did_you_mean(other, TYPE_KEYWORDS.iter().copied()),
+                ),
             }
         }
         _ => Err(type_error(expr.span, "this is not a type expression")
@@ -301,7 +312,9 @@ fn optional_misplaced(expr: &Expr) -> Diagnostic {
         expr.span,
         "`optional(…)` is only allowed for an attribute of an object type",
     )
-    .with_help("write it inside `object({ … })`, for example `object({ port = optional(number, 80) })`")
+    .with_help(
+        "write it inside `object({ … })`, for example `object({ port = optional(number, 80) })`",
+    )
 }
 
 fn parse_object_type(expr: &Expr, args: &[Expr], depth: usize) -> Result<Type, Diagnostic> {
@@ -498,7 +511,11 @@ pub(crate) fn describe(v: &Value, hide: bool) -> String {
 }
 
 fn mismatch(ty: &Type, v: &Value, hide: bool) -> String {
-    format!("{} is required, found {}", ty.article_name(), describe(v, hide))
+    format!(
+        "{} is required, found {}",
+        ty.article_name(),
+        describe(v, hide)
+    )
 }
 
 /// Parses a decimal number the way HCL converts strings to numbers: an optional sign, digits
@@ -781,7 +798,11 @@ fn unify_at(types: &[Type], depth: usize) -> Option<Type> {
         }
         let e = Box::new(unify_at(&elems, depth + 1)?);
         let all_sets = concrete.iter().all(|t| matches!(t, Type::Set(_)));
-        return Some(if all_sets { Type::Set(e) } else { Type::List(e) });
+        return Some(if all_sets {
+            Type::Set(e)
+        } else {
+            Type::List(e)
+        });
     }
     let is_map = |t: &&Type| matches!(t, Type::Map(_) | Type::Object(_));
     if concrete.iter().all(is_map) {
@@ -801,7 +822,10 @@ fn unify_at(types: &[Type], depth: usize) -> Option<Type> {
                             _ => None,
                         })
                         .collect();
-                    attrs.insert(name.clone(), ObjectAttr::required(unify_at(&ts, depth + 1)?));
+                    attrs.insert(
+                        name.clone(),
+                        ObjectAttr::required(unify_at(&ts, depth + 1)?),
+                    );
                 }
                 return Some(Type::Object(attrs));
             }
@@ -888,7 +912,10 @@ mod tests {
     }
     fn obj(items: &[(&str, Value)]) -> Value {
         Value::object(
-            items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            items
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             sp(),
         )
     }
@@ -922,7 +949,10 @@ mod tests {
             assert_eq!(t(text).to_string(), text);
         }
         assert_eq!(t("(string)"), Type::String);
-        assert_eq!(t("object({ \"a\" = string })"), Type::object([("a", Type::String)]));
+        assert_eq!(
+            t("object({ \"a\" = string })"),
+            Type::object([("a", Type::String)])
+        );
     }
 
     #[test]
@@ -952,7 +982,10 @@ mod tests {
             assert!(d.span.is_some(), "{text} has no span");
         }
         let d = ty("strng").expect_err("typo");
-        assert!(d.help.unwrap_or_default().contains("did you mean `string`?"));
+        assert!(d
+            .help
+            .unwrap_or_default()
+            .contains("did you mean `string`?"));
         let d = ty("\"string\"").expect_err("quoted");
         assert!(d.help.unwrap_or_default().contains("type = string"));
     }
@@ -988,7 +1021,11 @@ mod tests {
             assert_eq!(convert(&v, &ty), Ok(want.clone()), "{v:?} to {ty}");
         }
         for (v, ty, needle) in [
-            (s("x"), Type::Number, "a number is required, found string \"x\""),
+            (
+                s("x"),
+                Type::Number,
+                "a number is required, found string \"x\"",
+            ),
             (s("0x10"), Type::Number, "a number is required"),
             (s("inf"), Type::Number, "a number is required"),
             (s(""), Type::Number, "a number is required"),
@@ -996,7 +1033,11 @@ mod tests {
             (s("yes"), Type::Bool, "a bool is required"),
             (n(1.0), Type::Bool, "a bool is required, found number 1"),
             (b(true), Type::Number, "a number is required"),
-            (tup(vec![]), Type::String, "a string is required, found tuple"),
+            (
+                tup(vec![]),
+                Type::String,
+                "a string is required, found tuple",
+            ),
         ] {
             let e = convert(&v, &ty).expect_err(needle);
             assert!(e.contains(needle), "{e}");
@@ -1052,11 +1093,17 @@ mod tests {
         assert!(e.contains("unexpected attribute \"prot\""), "{e}");
         assert!(e.contains("did you mean \"port\""), "{e}");
         let e = convert(&obj(&[("name", s("a")), ("port", s("x"))]), &ty).unwrap_err();
-        assert_eq!(e, "attribute \"port\": a number is required, found string \"x\"");
+        assert_eq!(
+            e,
+            "attribute \"port\": a number is required, found string \"x\""
+        );
 
         let nested = t("object({ports = list(number)})");
         let e = convert(&obj(&[("ports", tup(vec![n(1.0), s("y")]))]), &nested).unwrap_err();
-        assert_eq!(e, "attribute \"ports\": element 1: a number is required, found string \"y\"");
+        assert_eq!(
+            e,
+            "attribute \"ports\": element 1: a number is required, found string \"y\""
+        );
     }
 
     #[test]
@@ -1067,8 +1114,11 @@ mod tests {
         let list = tup(vec![s("hunter2")]).mark_sensitive(true);
         let e = convert(&list, &Type::List(Box::new(Type::Number))).unwrap_err();
         assert!(!e.contains("hunter2"), "{e}");
-        let got = convert(&tup(vec![n(1.0)]).mark_sensitive(true), &Type::List(Box::new(Type::String)))
-            .unwrap();
+        let got = convert(
+            &tup(vec![n(1.0)]).mark_sensitive(true),
+            &Type::List(Box::new(Type::String)),
+        )
+        .unwrap();
         assert!(got.sensitive);
     }
 
@@ -1077,9 +1127,17 @@ mod tests {
         let v = tup(vec![s("a"), n(1.0), b(true)]);
         let got = convert(&v, &Type::List(Box::new(Type::Any))).unwrap();
         assert_eq!(got, Value::list(vec![s("a"), s("1"), s("true")], sp()));
-        let e = convert(&tup(vec![n(1.0), b(true)]), &Type::List(Box::new(Type::Any))).unwrap_err();
+        let e = convert(
+            &tup(vec![n(1.0), b(true)]),
+            &Type::List(Box::new(Type::Any)),
+        )
+        .unwrap_err();
         assert!(e.contains("any single type"), "{e}");
-        let e = convert(&tup(vec![s("a"), obj(&[])]), &Type::List(Box::new(Type::Any))).unwrap_err();
+        let e = convert(
+            &tup(vec![s("a"), obj(&[])]),
+            &Type::List(Box::new(Type::Any)),
+        )
+        .unwrap_err();
         assert!(e.contains("both string and object({})"), "{e}");
         // Nulls do not disturb unification.
         let v = tup(vec![Value::null(sp()), n(2.0)]);
@@ -1119,8 +1177,14 @@ mod tests {
             (Value::list(vec![s("a")], sp()), "list(string)"),
             (Value::list(vec![], sp()), "list(any)"),
             (Value::set(vec![n(1.0)], sp()), "set(number)"),
-            (obj(&[("a", n(1.0)), ("b-c", s("x"))]), "object({a = number, \"b-c\" = string})"),
-            (Value::map([("k".to_string(), b(true))].into(), sp()), "map(bool)"),
+            (
+                obj(&[("a", n(1.0)), ("b-c", s("x"))]),
+                "object({a = number, \"b-c\" = string})",
+            ),
+            (
+                Value::map([("k".to_string(), b(true))].into(), sp()),
+                "map(bool)",
+            ),
         ];
         for (v, want) in cases {
             assert_eq!(type_of(&v).to_string(), want);
@@ -1129,10 +1193,19 @@ mod tests {
 
     #[test]
     fn parse_number_is_strict() {
-        for (text, want) in [("1", Some(1.0)), ("-1.5", Some(-1.5)), ("+2", Some(2.0)), (".5", Some(0.5)), ("1e3", Some(1000.0)), ("1.", Some(1.0))] {
+        for (text, want) in [
+            ("1", Some(1.0)),
+            ("-1.5", Some(-1.5)),
+            ("+2", Some(2.0)),
+            (".5", Some(0.5)),
+            ("1e3", Some(1000.0)),
+            ("1.", Some(1.0)),
+        ] {
             assert_eq!(parse_number(text), want, "{text}");
         }
-        for text in ["", "-", "1e", "e3", " 1", "1 ", "NaN", "inf", "1_000", "0x1", "1e999"] {
+        for text in [
+            "", "-", "1e", "e3", " 1", "1 ", "NaN", "inf", "1_000", "0x1", "1e999",
+        ] {
             assert_eq!(parse_number(text), None, "{text}");
         }
     }

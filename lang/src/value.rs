@@ -461,7 +461,11 @@ fn write_hcl(v: &Value, redact: bool, indent: usize, out: &mut String) {
                 return;
             }
             out.push_str("{\n");
-            let width = m.keys().map(|k| key_text(k).chars().count()).max().unwrap_or(0);
+            let width = m
+                .keys()
+                .map(|k| key_text(k).chars().count())
+                .max()
+                .unwrap_or(0);
             for (k, item) in m.iter() {
                 let key = key_text(k);
                 out.push_str(&" ".repeat(indent + 2));

@@ -418,6 +418,10 @@ impl Gen {
         self.rng.pick(&["", " ", " ", "  ", "\t"])
     }
 
+    fn hsp(&mut self) -> &'static str {
+        self.rng.pick(&["", " ", " ", "  ", "\t"])
+    }
+
     fn sp1(&mut self) -> &'static str {
         self.rng.pick(&[" ", " ", "  ", "\t"])
     }
@@ -617,13 +621,8 @@ impl Gen {
                 self.block(depth + 1, out);
             } else {
                 let name = self.ident();
-                let (mut a, mut b) = (self.sp().to_string(), self.sp().to_string());
-                match self.rng.below(12) {
-                    0 => a = format!(" {} ", self.block_comment()),
-                    1 => b = format!(" {}\n{}", self.line_comment(), self.indent()),
-                    2 => b = format!("\n{}", self.indent()),
-                    _ => {}
-                }
+                // Only blanks may surround `=` (the value starts on the line of the name).
+                let (a, b) = (self.hsp(), self.hsp());
                 let value = self.expr(0, true);
                 out.push_str(&format!("{name}{a}={b}{value}"));
                 if !value.ends_with('\n') && self.rng.chance(25) {

@@ -13,7 +13,9 @@ pub fn run(options: &Options, format: ConfigFormat) -> u8 {
     }
     let doc = document(&config, options.global.provider.as_deref());
     match format {
-        ConfigFormat::Json => println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default()),
+        ConfigFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+        }
         ConfigFormat::Hcl => print!("{}", hcl(&config)),
     }
     0
@@ -28,12 +30,19 @@ fn single_block(kind: &str, block: &str) -> bool {
 }
 
 fn body_json(kind: &str, v: &Value) -> Json {
-    let Some(map) = v.as_map() else { return v.to_json(true) };
+    let Some(map) = v.as_map() else {
+        return v.to_json(true);
+    };
     let mut out = Map::new();
     for (k, x) in map.iter() {
         let j = match (&x.kind, x.seq_kind()) {
             (_, Some(SeqKind::Blocks)) => {
-                let items: Vec<Json> = x.as_seq().unwrap_or(&[]).iter().map(|b| nested_json(b)).collect();
+                let items: Vec<Json> = x
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|b| nested_json(b))
+                    .collect();
                 if single_block(kind, k) && items.len() == 1 {
                     items.into_iter().next().unwrap_or(Json::Null)
                 } else {
@@ -55,8 +64,13 @@ fn nested_json(v: &Value) -> Json {
             let mut out = Map::new();
             for (k, x) in v.as_map().into_iter().flatten() {
                 let j = if x.seq_kind() == Some(SeqKind::Blocks) {
-                    let items: Vec<Json> = x.as_seq().unwrap_or(&[]).iter().map(nested_json).collect();
-                    if items.len() == 1 { items.into_iter().next().unwrap_or(Json::Null) } else { Json::Array(items) }
+                    let items: Vec<Json> =
+                        x.as_seq().unwrap_or(&[]).iter().map(nested_json).collect();
+                    if items.len() == 1 {
+                        items.into_iter().next().unwrap_or(Json::Null)
+                    } else {
+                        Json::Array(items)
+                    }
                 } else {
                     x.to_json(true)
                 };
@@ -73,9 +87,21 @@ pub fn document(config: &stackc_lang::eval::Config, cli_provider: Option<&str>) 
         .map(str::to_string)
         .or_else(|| config.stack.provider.as_ref().map(|(p, _)| p.clone()))
         .unwrap_or_else(|| "native".to_string());
-    let variables: Map<String, Json> = config.variables.iter().map(|(k, v)| (k.clone(), v.to_json(true))).collect();
-    let locals: Map<String, Json> = config.locals.iter().map(|(k, v)| (k.clone(), v.to_json(true))).collect();
-    let outputs: Map<String, Json> = config.outputs.iter().map(|(k, o)| (k.clone(), o.value.to_json(true))).collect();
+    let variables: Map<String, Json> = config
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json(true)))
+        .collect();
+    let locals: Map<String, Json> = config
+        .locals
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json(true)))
+        .collect();
+    let outputs: Map<String, Json> = config
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), o.value.to_json(true)))
+        .collect();
     let resources: Map<String, Json> = config
         .resources
         .iter()
@@ -95,11 +121,17 @@ pub fn document(config: &stackc_lang::eval::Config, cli_provider: Option<&str>) 
 /// The configuration in the language's own syntax: one block per resource instance.
 fn hcl(config: &stackc_lang::eval::Config) -> String {
     let mut out = String::new();
-    out.push_str(&format!("stack {} {{}}\n", stackc_lang::value::quote(&config.stack.name)));
+    out.push_str(&format!(
+        "stack {} {{}}\n",
+        stackc_lang::value::quote(&config.stack.name)
+    ));
     if !config.variables.is_empty() {
         out.push_str("\n# variables\n");
         for (k, v) in &config.variables {
-            out.push_str(&format!("# var.{k} = {}\n", v.to_hcl(true).replace('\n', "\n# ")));
+            out.push_str(&format!(
+                "# var.{k} = {}\n",
+                v.to_hcl(true).replace('\n', "\n# ")
+            ));
         }
     }
     if !config.locals.is_empty() {
@@ -110,7 +142,12 @@ fn hcl(config: &stackc_lang::eval::Config) -> String {
         out.push_str("}\n");
     }
     for r in &config.resources {
-        out.push_str(&format!("\n# {}\n{} {} {{\n", r.address, r.kind, stackc_lang::value::quote(&format!("{}{}", r.name, r.key.name_suffix()))));
+        out.push_str(&format!(
+            "\n# {}\n{} {} {{\n",
+            r.address,
+            r.kind,
+            stackc_lang::value::quote(&format!("{}{}", r.name, r.key.name_suffix()))
+        ));
         for (k, v) in r.body.as_map().into_iter().flatten() {
             if v.seq_kind() == Some(SeqKind::Blocks) {
                 for b in v.as_seq().unwrap_or(&[]) {
@@ -123,7 +160,11 @@ fn hcl(config: &stackc_lang::eval::Config) -> String {
         out.push_str("}\n");
     }
     for (k, o) in &config.outputs {
-        out.push_str(&format!("\noutput {} {{\n  value = {}\n}}\n", stackc_lang::value::quote(k), indent(&o.value.to_hcl(true))));
+        out.push_str(&format!(
+            "\noutput {} {{\n  value = {}\n}}\n",
+            stackc_lang::value::quote(k),
+            indent(&o.value.to_hcl(true))
+        ));
     }
     out
 }

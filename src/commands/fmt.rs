@@ -24,7 +24,9 @@ fn collect(options: &Options, paths: &[PathBuf]) -> Result<Vec<PathBuf>, String>
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()
-                        && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".stack.hcl") || n.ends_with(".vars.hcl"))
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.ends_with(".stack.hcl") || n.ends_with(".vars.hcl"))
                 })
                 .collect();
             found.sort();
@@ -107,7 +109,10 @@ fn unified_diff(path: &Path, old: &str, new: &str) -> String {
 /// it, keeping its permissions.
 fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.stackc-fmt.{}", std::process::id()));
     let result = (|| {

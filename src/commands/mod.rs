@@ -18,7 +18,13 @@ pub fn run(options: Options) -> u8 {
 
 /// Loads, evaluates and decodes the stack named by the global options: everything short of
 /// contacting a provider.
-pub fn load_stack(options: &Options) -> (Config, Option<stackc_engine::model::DesiredStack>, Diagnostics) {
+pub fn load_stack(
+    options: &Options,
+) -> (
+    Config,
+    Option<stackc_engine::model::DesiredStack>,
+    Diagnostics,
+) {
     load_stack_with_env(options, &VarInputs::env_from_process())
 }
 
@@ -27,7 +33,11 @@ pub fn load_stack(options: &Options) -> (Config, Option<stackc_engine::model::De
 pub fn load_stack_with_env(
     options: &Options,
     env: &[(String, String)],
-) -> (Config, Option<stackc_engine::model::DesiredStack>, Diagnostics) {
+) -> (
+    Config,
+    Option<stackc_engine::model::DesiredStack>,
+    Diagnostics,
+) {
     let g = &options.global;
     let opts = LoadOptions {
         dir: g.dir.clone(),

@@ -79,7 +79,10 @@ fn image_digest(body: &Value, stack_dir: &Path) -> Option<String> {
 fn hash_tree(h: &mut Sha256, root: &Path, rel: &Path) -> Option<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = root.join(rel);
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let path = rel.join(e.file_name());
@@ -88,7 +91,12 @@ fn hash_tree(h: &mut Sha256, root: &Path, rel: &Path) -> Option<()> {
         h.update(meta.permissions().mode().to_le_bytes());
         if meta.file_type().is_symlink() {
             h.update(b"l");
-            h.update(std::fs::read_link(root.join(&path)).ok()?.as_os_str().as_encoded_bytes());
+            h.update(
+                std::fs::read_link(root.join(&path))
+                    .ok()?
+                    .as_os_str()
+                    .as_encoded_bytes(),
+            );
         } else if meta.is_dir() {
             h.update(b"d");
             hash_tree(h, root, &path)?;
@@ -122,9 +130,17 @@ mod tests {
         std::fs::write(dir.join("rootfs/etc/motd"), "one").unwrap();
         let b = body(&[("dir", Value::string("./rootfs", Span::default()))]);
         let first = image_digest(&b, &dir).unwrap();
-        assert_eq!(image_digest(&b, &dir).unwrap(), first, "same content, same digest");
+        assert_eq!(
+            image_digest(&b, &dir).unwrap(),
+            first,
+            "same content, same digest"
+        );
         std::fs::write(dir.join("rootfs/etc/motd"), "two").unwrap();
-        assert_ne!(image_digest(&b, &dir).unwrap(), first, "new content, new digest");
+        assert_ne!(
+            image_digest(&b, &dir).unwrap(),
+            first,
+            "new content, new digest"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -132,7 +148,11 @@ mod tests {
     fn registry_images_have_no_digest_at_plan_time() {
         let b = body(&[("ref", Value::string("redis:7", Span::default()))]);
         let computed = Hooks.computed("image", &b, Path::new("/"));
-        let digest = computed.iter().find(|(k, _)| k == "digest").map(|(_, v)| v).unwrap();
+        let digest = computed
+            .iter()
+            .find(|(k, _)| k == "digest")
+            .map(|(_, v)| v)
+            .unwrap();
         assert!(digest.is_unknown());
     }
 

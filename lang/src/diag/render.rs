@@ -182,7 +182,11 @@ pub fn diagnostic_json(sources: &Sources, d: &Diagnostic) -> Json {
     obj.insert("summary".into(), json!(d.message));
     obj.insert(
         "detail".into(),
-        json!(d.detail.clone().or_else(|| d.label.clone()).unwrap_or_default()),
+        json!(d
+            .detail
+            .clone()
+            .or_else(|| d.label.clone())
+            .unwrap_or_default()),
     );
     obj.insert("help".into(), json!(d.help.clone().unwrap_or_default()));
     if let Some(s) = d.span {

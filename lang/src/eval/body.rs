@@ -17,11 +17,14 @@ pub fn duplicate_attributes(body: &Body) -> Vec<Diagnostic> {
         if let Item::Attribute(a) = item {
             if let Some(first) = seen.get(a.name.name.as_str()) {
                 out.push(
-                    Diagnostic::error(code::DUPLICATE, format!("attribute `{}` is set twice", a.name.name))
-                        .at(a.name.span)
-                        .with_label("set again here")
-                        .and_label(*first, "first set here")
-                        .with_help("remove one of them"),
+                    Diagnostic::error(
+                        code::DUPLICATE,
+                        format!("attribute `{}` is set twice", a.name.name),
+                    )
+                    .at(a.name.span)
+                    .with_label("set again here")
+                    .and_label(*first, "first set here")
+                    .with_help("remove one of them"),
                 );
             } else {
                 seen.insert(&a.name.name, a.name.span);
@@ -68,9 +71,12 @@ pub fn eval_body(
                 }
                 if let Some(l) = b.labels.first() {
                     diags.push(
-                        Diagnostic::error(code::SYNTAX, format!("a `{}` block takes no labels", b.ty.name))
-                            .at(l.span)
-                            .with_help(format!("write `{} {{ … }}`", b.ty.name)),
+                        Diagnostic::error(
+                            code::SYNTAX,
+                            format!("a `{}` block takes no labels", b.ty.name),
+                        )
+                        .at(l.span)
+                        .with_help(format!("write `{} {{ … }}`", b.ty.name)),
                     );
                     ok = false;
                     continue;
@@ -113,7 +119,11 @@ pub fn eval_body(
     ok.then(|| Value::new(ValueKind::Map(MapKind::Block, Arc::new(map)), span))
 }
 
-fn eval_attribute(ev: &mut Evaluator<'_>, a: &Attribute, scope: &Scope) -> Result<Value, EvalError> {
+fn eval_attribute(
+    ev: &mut Evaluator<'_>,
+    a: &Attribute,
+    scope: &Scope,
+) -> Result<Value, EvalError> {
     Ok(ev.eval(&a.expr, scope)?.with_key_span(a.name.span))
 }
 
@@ -136,10 +146,16 @@ pub fn check_names(
                 .at(a.name.span)
                 .with_label("unknown attribute");
                 d = if blocks.contains(&a.name.name.as_str()) {
-                    d.with_help(format!("`{}` is a block: write `{} {{ … }}`", a.name.name, a.name.name))
+                    d.with_help(format!(
+                        "`{}` is a block: write `{} {{ … }}`",
+                        a.name.name, a.name.name
+                    ))
                 } else {
-                    d.with_help(format!("the attributes of {what} are: {}", attributes.join(", ")))
-                        .did_you_mean(&a.name.name, attributes.iter().copied())
+                    d.with_help(format!(
+                        "the attributes of {what} are: {}",
+                        attributes.join(", ")
+                    ))
+                    .did_you_mean(&a.name.name, attributes.iter().copied())
                 };
                 diags.push(d);
             }
@@ -151,7 +167,10 @@ pub fn check_names(
                 .at(b.ty.span)
                 .with_label("unknown block");
                 d = if attributes.contains(&b.ty.name.as_str()) {
-                    d.with_help(format!("`{}` is an attribute: write `{} = …`", b.ty.name, b.ty.name))
+                    d.with_help(format!(
+                        "`{}` is an attribute: write `{} = …`",
+                        b.ty.name, b.ty.name
+                    ))
                 } else if blocks.is_empty() {
                     d.with_help(format!("{what} holds no nested blocks"))
                 } else {

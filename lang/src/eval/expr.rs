@@ -103,13 +103,23 @@ impl<'a> Evaluator<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
-            return Err(err(code::EVAL, expr.span, "expression is nested too deeply")
-                .with_help(format!("split it into locals; at most {MAX_DEPTH} levels are allowed"))
-                .into());
+            return Err(
+                err(code::EVAL, expr.span, "expression is nested too deeply")
+                    .with_help(format!(
+                        "split it into locals; at most {MAX_DEPTH} levels are allowed"
+                    ))
+                    .into(),
+            );
         }
         let r = self.eval_inner(expr, scope);
         self.depth -= 1;
-        r.map(|v| if v.span == Span::default() { v.with_span(expr.span) } else { v })
+        r.map(|v| {
+            if v.span == Span::default() {
+                v.with_span(expr.span)
+            } else {
+                v
+            }
+        })
     }
 
     fn eval_inner(&mut self, expr: &Expr, scope: &Scope) -> EvalResult {
@@ -139,7 +149,9 @@ impl<'a> Evaluator<'a> {
             ExprKind::GetAttr { base, name } => {
                 if let ExprKind::Variable(root) = &base.kind {
                     if scope.get(&root.name).is_none() {
-                        if let Some(v) = self.namespaced(&root.name, &name.name, root.span.to(name.span), span)? {
+                        if let Some(v) =
+                            self.namespaced(&root.name, &name.name, root.span.to(name.span), span)?
+                        {
                             return Ok(v);
                         }
                     }
@@ -186,10 +198,14 @@ impl<'a> Evaluator<'a> {
                     };
                     let kspan = item.key.span();
                     if let Some(first) = key_spans.get(&key) {
-                        return Err(err(code::DUPLICATE, kspan, format!("duplicate object key `{key}`"))
-                            .and_label(*first, "first set here")
-                            .with_help("each key may appear once in an object")
-                            .into());
+                        return Err(err(
+                            code::DUPLICATE,
+                            kspan,
+                            format!("duplicate object key `{key}`"),
+                        )
+                        .and_label(*first, "first set here")
+                        .with_help("each key may appear once in an object")
+                        .into());
                     }
                     key_spans.insert(key.clone(), kspan);
                     let v = self.eval(&item.value, scope)?.with_key_span(kspan);
@@ -249,24 +265,40 @@ impl<'a> Evaluator<'a> {
         let g = self.globals;
         match name {
             "var" | "local" | "path" | "count" | "each" => {
-                return Err(err(code::UNDEFINED, span, format!("`{name}` cannot be used on its own"))
-                    .with_help(format!("refer to one of its attributes, like `{name}.{}`", match name {
+                return Err(err(
+                    code::UNDEFINED,
+                    span,
+                    format!("`{name}` cannot be used on its own"),
+                )
+                .with_help(format!(
+                    "refer to one of its attributes, like `{name}.{}`",
+                    match name {
                         "var" | "local" => "name",
                         "path" => "stack",
                         "count" => "index",
                         _ => "key",
-                    }))
-                    .into())
+                    }
+                ))
+                .into())
             }
-            "stack" => return Err(err(code::UNDEFINED, span, "`stack` cannot be used on its own")
-                .with_help("use `stack.name`").into()),
+            "stack" => {
+                return Err(
+                    err(code::UNDEFINED, span, "`stack` cannot be used on its own")
+                        .with_help("use `stack.name`")
+                        .into(),
+                )
+            }
             _ => {}
         }
         if super::RESOURCE_KINDS.contains(&name) && g.context == Context::Full {
             // A whole kind as a value (`container`) is not a reference form.
-            return Err(err(code::UNDEFINED, span, format!("`{name}` cannot be used on its own"))
-                .with_help(format!("refer to a resource: `{name}.NAME`"))
-                .into());
+            return Err(err(
+                code::UNDEFINED,
+                span,
+                format!("`{name}` cannot be used on its own"),
+            )
+            .with_help(format!("refer to a resource: `{name}.NAME`"))
+            .into());
         }
         let mut candidates: Vec<&str> = scope.names().collect();
         candidates.extend(["var", "local", "path", "stack", "count", "each"]);
@@ -282,7 +314,13 @@ impl<'a> Evaluator<'a> {
 
     /// `var.x`, `local.y`, `container.web`, `count.index`, `path.stack`, `stack.name`.
     /// `None` when `root` is not a global namespace (then it is an ordinary attribute access).
-    fn namespaced(&mut self, root: &str, name: &str, ref_span: Span, span: Span) -> Result<Option<Value>, EvalError> {
+    fn namespaced(
+        &mut self,
+        root: &str,
+        name: &str,
+        ref_span: Span,
+        span: Span,
+    ) -> Result<Option<Value>, EvalError> {
         let g = self.globals;
         let allowed = |ctx: Context| -> Result<(), EvalError> {
             if ctx == Context::Constant {
@@ -292,7 +330,10 @@ impl<'a> Evaluator<'a> {
             }
             Ok(())
         };
-        let lookup = |map: &BTreeMap<String, Value>, what: &str, key: String| -> Result<Option<Value>, EvalError> {
+        let lookup = |map: &BTreeMap<String, Value>,
+                      what: &str,
+                      key: String|
+         -> Result<Option<Value>, EvalError> {
             if let Some(v) = map.get(name) {
                 return Ok(Some(v.clone().with_span(span)));
             }
@@ -304,12 +345,24 @@ impl<'a> Evaluator<'a> {
                 // this can only follow an earlier failure.
                 return Err(EvalError::Silent);
             }
-            Err(err(code::UNDEFINED, ref_span, format!("no {what} named `{name}` is declared"))
-                .with_label("not declared")
-                .with_help(format!("declare it, or check the spelling of `{root}.{name}`"))
-                .did_you_mean(name, map.keys().map(String::as_str).chain(
-                    g.declared.iter().filter_map(|d| d.strip_prefix(root).and_then(|r| r.strip_prefix('.')))))
-                .into())
+            Err(err(
+                code::UNDEFINED,
+                ref_span,
+                format!("no {what} named `{name}` is declared"),
+            )
+            .with_label("not declared")
+            .with_help(format!(
+                "declare it, or check the spelling of `{root}.{name}`"
+            ))
+            .did_you_mean(
+                name,
+                map.keys().map(String::as_str).chain(
+                    g.declared
+                        .iter()
+                        .filter_map(|d| d.strip_prefix(root).and_then(|r| r.strip_prefix('.'))),
+                ),
+            )
+            .into())
         };
         match root {
             "var" => {
@@ -328,26 +381,42 @@ impl<'a> Evaluator<'a> {
                 if name == "stack" {
                     Ok(Some(Value::string(g.stack_dir.display().to_string(), span)))
                 } else {
-                    Err(err(code::UNDEFINED, ref_span, format!("`path.{name}` does not exist"))
-                        .with_help("the only path value is `path.stack`, the stack directory")
-                        .into())
+                    Err(err(
+                        code::UNDEFINED,
+                        ref_span,
+                        format!("`path.{name}` does not exist"),
+                    )
+                    .with_help("the only path value is `path.stack`, the stack directory")
+                    .into())
                 }
             }
             "stack" => {
                 if name == "name" {
                     Ok(Some(Value::string(g.stack_name, span)))
                 } else {
-                    Err(err(code::UNDEFINED, ref_span, format!("`stack.{name}` does not exist"))
-                        .with_help("the only stack value is `stack.name`")
-                        .into())
+                    Err(err(
+                        code::UNDEFINED,
+                        ref_span,
+                        format!("`stack.{name}` does not exist"),
+                    )
+                    .with_help("the only stack value is `stack.name`")
+                    .into())
                 }
             }
-            "count" => Err(err(code::UNDEFINED, ref_span, format!("`count.{name}` is only available in a resource with `count`"))
-                .with_help("add `count = N` to the resource, or remove the reference")
-                .into()),
-            "each" => Err(err(code::UNDEFINED, ref_span, format!("`each.{name}` is only available in a resource with `for_each`"))
-                .with_help("add `for_each = …` to the resource, or remove the reference")
-                .into()),
+            "count" => Err(err(
+                code::UNDEFINED,
+                ref_span,
+                format!("`count.{name}` is only available in a resource with `count`"),
+            )
+            .with_help("add `count = N` to the resource, or remove the reference")
+            .into()),
+            "each" => Err(err(
+                code::UNDEFINED,
+                ref_span,
+                format!("`each.{name}` is only available in a resource with `for_each`"),
+            )
+            .with_help("add `for_each = …` to the resource, or remove the reference")
+            .into()),
             kind if super::RESOURCE_KINDS.contains(&kind) => {
                 allowed(g.context)?;
                 let key = format!("{kind}.{name}");
@@ -362,11 +431,17 @@ impl<'a> Evaluator<'a> {
                     .iter()
                     .filter_map(|d| d.strip_prefix(kind).and_then(|r| r.strip_prefix('.')))
                     .collect();
-                Err(err(code::UNDEFINED, ref_span, format!("no {kind} named `{name}` is declared"))
-                    .with_label("not declared")
-                    .with_help(format!("declare `{kind} \"{name}\" {{ … }}`, or check the name"))
-                    .did_you_mean(name, names)
-                    .into())
+                Err(err(
+                    code::UNDEFINED,
+                    ref_span,
+                    format!("no {kind} named `{name}` is declared"),
+                )
+                .with_label("not declared")
+                .with_help(format!(
+                    "declare `{kind} \"{name}\" {{ … }}`, or check the name"
+                ))
+                .did_you_mean(name, names)
+                .into())
             }
             _ => Ok(None),
         }
@@ -452,7 +527,14 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    fn splat(&mut self, base: Value, full: bool, steps: &[SplatStep], scope: &Scope, span: Span) -> EvalResult {
+    fn splat(
+        &mut self,
+        base: Value,
+        full: bool,
+        steps: &[SplatStep],
+        scope: &Scope,
+        span: Span,
+    ) -> EvalResult {
         if base.is_unknown() {
             return Ok(base);
         }
@@ -479,7 +561,15 @@ impl<'a> Evaluator<'a> {
         Ok(Value::tuple(out, span).mark_sensitive(base.sensitive))
     }
 
-    fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr, scope: &Scope, span: Span) -> EvalResult {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        lhs: &Expr,
+        rhs: &Expr,
+        scope: &Scope,
+        span: Span,
+    ) -> EvalResult {
         let l = self.eval(lhs, scope)?;
         // `&&` and `||` stop early, so `var.x != null && var.x.y > 1` works.
         if matches!(op, BinaryOp::And | BinaryOp::Or) && !l.is_unknown() {
@@ -500,7 +590,8 @@ impl<'a> Evaluator<'a> {
                 return Ok(Value::unknown(span));
             }
             let eq = l == r;
-            return Ok(Value::bool(if op == BinaryOp::Eq { eq } else { !eq }, span).mark_sensitive(sensitive));
+            return Ok(Value::bool(if op == BinaryOp::Eq { eq } else { !eq }, span)
+                .mark_sensitive(sensitive));
         }
         if l.is_unknown() || r.is_unknown() {
             return Ok(Value::unknown(span).mark_sensitive(sensitive));
@@ -513,10 +604,18 @@ impl<'a> Evaluator<'a> {
             BinaryOp::Mul => Value::number(a * b, span),
             BinaryOp::Div | BinaryOp::Mod => {
                 if b == 0.0 {
-                    return Err(err(code::EVAL, rhs.span, if op == BinaryOp::Div { "division by zero" } else { "modulo by zero" })
-                        .and_label(op_span, "in this operation")
-                        .with_help("make sure the divisor is never 0, for example with a conditional")
-                        .into());
+                    return Err(err(
+                        code::EVAL,
+                        rhs.span,
+                        if op == BinaryOp::Div {
+                            "division by zero"
+                        } else {
+                            "modulo by zero"
+                        },
+                    )
+                    .and_label(op_span, "in this operation")
+                    .with_help("make sure the divisor is never 0, for example with a conditional")
+                    .into());
                 }
                 if op == BinaryOp::Div {
                     Value::number(a / b, span)
@@ -528,13 +627,19 @@ impl<'a> Evaluator<'a> {
             BinaryOp::LtEq => Value::bool(a <= b, span),
             BinaryOp::Gt => Value::bool(a > b, span),
             BinaryOp::GtEq => Value::bool(a >= b, span),
-            BinaryOp::And | BinaryOp::Or | BinaryOp::Eq | BinaryOp::NotEq => Value::bool(false, span),
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Eq | BinaryOp::NotEq => {
+                Value::bool(false, span)
+            }
         };
         if let Some(n) = v.as_number() {
             if !n.is_finite() {
-                return Err(err(code::EVAL, span, "the result of this arithmetic is not a finite number")
-                    .with_help("numbers must stay within the range of a 64-bit float")
-                    .into());
+                return Err(err(
+                    code::EVAL,
+                    span,
+                    "the result of this arithmetic is not a finite number",
+                )
+                .with_help("numbers must stay within the range of a 64-bit float")
+                .into());
             }
         }
         Ok(v.mark_sensitive(sensitive))
@@ -574,8 +679,15 @@ impl<'a> Evaluator<'a> {
                         return Ok(Value::unknown(span));
                     }
                     let key = kv.to_template_string().ok_or_else(|| {
-                        err(code::TYPE, ke.span, format!("the key of an object `for` must be a string, found {}", kv.type_name()))
-                            .with_help("convert it with tostring()")
+                        err(
+                            code::TYPE,
+                            ke.span,
+                            format!(
+                                "the key of an object `for` must be a string, found {}",
+                                kv.type_name()
+                            ),
+                        )
+                        .with_help("convert it with tostring()")
                     })?;
                     if f.group {
                         groups.entry(key).or_default().push(value);
@@ -593,7 +705,10 @@ impl<'a> Evaluator<'a> {
         Ok(match &f.key {
             None => Value::tuple(tuple, span),
             Some(_) if f.group => Value::object(
-                groups.into_iter().map(|(k, vs)| (k, Value::tuple(vs, span))).collect(),
+                groups
+                    .into_iter()
+                    .map(|(k, vs)| (k, Value::tuple(vs, span)))
+                    .collect(),
                 span,
             ),
             Some(_) => Value::object(object, span),
@@ -601,13 +716,25 @@ impl<'a> Evaluator<'a> {
         .mark_sensitive(sensitive))
     }
 
-    fn call(&mut self, name: &str, name_span: Span, args: &[Expr], expand: bool, scope: &Scope, span: Span) -> EvalResult {
+    fn call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        args: &[Expr],
+        expand: bool,
+        scope: &Scope,
+        span: Span,
+    ) -> EvalResult {
         let Some(spec) = funcs::lookup(name) else {
-            return Err(err(code::FUNCTION, name_span, format!("unknown function `{name}`"))
-                .with_label("no such function")
-                .with_help("see the list of functions in docs/language.md")
-                .did_you_mean(name, funcs::FUNCTIONS.iter().map(|f| f.name))
-                .into());
+            return Err(err(
+                code::FUNCTION,
+                name_span,
+                format!("unknown function `{name}`"),
+            )
+            .with_label("no such function")
+            .with_help("see the list of functions in docs/language.md")
+            .did_you_mean(name, funcs::FUNCTIONS.iter().map(|f| f.name))
+            .into());
         };
         // `try` and `can` look at their arguments' errors, so they evaluate them themselves.
         if name == "try" || name == "can" {
@@ -622,9 +749,13 @@ impl<'a> Evaluator<'a> {
                     return Ok(Value::unknown(span));
                 }
                 let Some(items) = v.as_seq() else {
-                    return Err(err(code::FUNCTION, a.span, format!("`...` expands a list or tuple, found {}", v.type_name()))
-                        .with_help("remove `...`, or pass a list")
-                        .into());
+                    return Err(err(
+                        code::FUNCTION,
+                        a.span,
+                        format!("`...` expands a list or tuple, found {}", v.type_name()),
+                    )
+                    .with_help("remove `...`, or pass a list")
+                    .into());
                 };
                 for item in items {
                     values.push(item.clone().mark_sensitive(v.sensitive));
@@ -642,15 +773,23 @@ impl<'a> Evaluator<'a> {
                 Some(m) => format!("{} to {m}", spec.min_args),
                 None => format!("at least {}", spec.min_args),
             };
-            return Err(err(code::FUNCTION, span, format!("{name}() takes {expected} argument{}, got {n}", if expected == "1" { "" } else { "s" }))
-                .with_help(format!("call it as {}", spec.signature))
-                .into());
+            return Err(err(
+                code::FUNCTION,
+                span,
+                format!(
+                    "{name}() takes {expected} argument{}, got {n}",
+                    if expected == "1" { "" } else { "s" }
+                ),
+            )
+            .with_help(format!("call it as {}", spec.signature))
+            .into());
         }
         let sensitive = values.iter().any(Value::contains_sensitive);
         if values.iter().any(Value::contains_unknown) {
             return Ok(Value::unknown(span).mark_sensitive(sensitive));
         }
-        let render = |text: &str, path: &Path, vars: &Value| render_template(self.globals, text, path, vars);
+        let render =
+            |text: &str, path: &Path, vars: &Value| render_template(self.globals, text, path, vars);
         let ctx = funcs::FuncCtx {
             stack_dir: self.globals.stack_dir,
             call_span: span,
@@ -665,7 +804,10 @@ impl<'a> Evaluator<'a> {
                 if at != span {
                     d = d.and_label(name_span, "in this call");
                 }
-                d = d.with_help(e.help.unwrap_or_else(|| format!("{}: {}", spec.signature, spec.summary)));
+                d = d.with_help(
+                    e.help
+                        .unwrap_or_else(|| format!("{}: {}", spec.signature, spec.summary)),
+                );
                 Err(d.into())
             }
         }
@@ -674,9 +816,13 @@ impl<'a> Evaluator<'a> {
     fn try_can(&mut self, name: &str, args: &[Expr], scope: &Scope, span: Span) -> EvalResult {
         if name == "can" {
             if args.len() != 1 {
-                return Err(err(code::FUNCTION, span, format!("can() takes 1 argument, got {}", args.len()))
-                    .with_help("call it as can(expression)")
-                    .into());
+                return Err(err(
+                    code::FUNCTION,
+                    span,
+                    format!("can() takes 1 argument, got {}", args.len()),
+                )
+                .with_help("call it as can(expression)")
+                .into());
             }
             return Ok(match self.eval(&args[0], scope) {
                 Ok(v) if v.is_unknown() => Value::unknown(span),
@@ -687,9 +833,11 @@ impl<'a> Evaluator<'a> {
             });
         }
         if args.is_empty() {
-            return Err(err(code::FUNCTION, span, "try() needs at least one argument")
-                .with_help("call it as try(expression, fallback)")
-                .into());
+            return Err(
+                err(code::FUNCTION, span, "try() needs at least one argument")
+                    .with_help("call it as try(expression, fallback)")
+                    .into(),
+            );
         }
         let mut last = None;
         for a in args {
@@ -701,9 +849,13 @@ impl<'a> Evaluator<'a> {
             }
         }
         match last {
-            Some(EvalError::Diag(d)) => Err(err(code::FUNCTION, span, "try(): no argument could be evaluated")
-                .with_help(format!("the last error was: {}", d.message))
-                .into()),
+            Some(EvalError::Diag(d)) => Err(err(
+                code::FUNCTION,
+                span,
+                "try(): no argument could be evaluated",
+            )
+            .with_help(format!("the last error was: {}", d.message))
+            .into()),
             _ => Err(EvalError::Silent),
         }
     }
@@ -712,18 +864,28 @@ impl<'a> Evaluator<'a> {
 /// Errors that `try` and `can` do not catch: mistakes in the text itself, like Terraform's
 /// rule that `try` only handles dynamic errors.
 fn is_static_error(d: &Diagnostic) -> bool {
-    d.code == code::UNDEFINED && (d.message.starts_with("no ") || d.message.starts_with("unknown name"))
+    d.code == code::UNDEFINED
+        && (d.message.starts_with("no ") || d.message.starts_with("unknown name"))
         || d.message.starts_with("unknown function")
 }
 
 /// Renders a template file's text with `vars` (for `templatefile`).
-fn render_template(globals: &Globals<'_>, text: &str, path: &Path, vars: &Value) -> Result<Value, String> {
-    let template = crate::parser::parse_template(crate::source::FileId(u32::MAX), text).map_err(|diags| {
-        let first = diags.first().map(|d| d.message.clone()).unwrap_or_default();
-        format!("{} does not parse as a template: {first}", path.display())
-    })?;
+fn render_template(
+    globals: &Globals<'_>,
+    text: &str,
+    path: &Path,
+    vars: &Value,
+) -> Result<Value, String> {
+    let template =
+        crate::parser::parse_template(crate::source::FileId(u32::MAX), text).map_err(|diags| {
+            let first = diags.first().map(|d| d.message.clone()).unwrap_or_default();
+            format!("{} does not parse as a template: {first}", path.display())
+        })?;
     let Some(map) = vars.as_map() else {
-        return Err(format!("the variables of a template must be an object, found {}", vars.type_name()));
+        return Err(format!(
+            "the variables of a template must be an object, found {}",
+            vars.type_name()
+        ));
     };
     let mut scope = Scope::default();
     for (k, v) in map.iter() {
@@ -762,7 +924,11 @@ pub fn iterate(v: &Value, span: Span) -> Result<Vec<(Value, Value)>, EvalError> 
             .iter()
             .enumerate()
             .map(|(i, x)| {
-                let key = if v.seq_kind() == Some(SeqKind::Set) { x.clone() } else { Value::number(i as f64, span) };
+                let key = if v.seq_kind() == Some(SeqKind::Set) {
+                    x.clone()
+                } else {
+                    Value::number(i as f64, span)
+                };
                 (key, x.clone().mark_sensitive(v.sensitive))
             })
             .collect());
@@ -770,12 +936,21 @@ pub fn iterate(v: &Value, span: Span) -> Result<Vec<(Value, Value)>, EvalError> 
     if let Some(map) = v.as_map() {
         return Ok(map
             .iter()
-            .map(|(k, x)| (Value::string(k.as_str(), x.key_span), x.clone().mark_sensitive(v.sensitive)))
+            .map(|(k, x)| {
+                (
+                    Value::string(k.as_str(), x.key_span),
+                    x.clone().mark_sensitive(v.sensitive),
+                )
+            })
             .collect());
     }
-    Err(err(code::TYPE, span, format!("cannot iterate over a {}", v.type_name()))
-        .with_help("a `for` needs a list, set, tuple, map or object")
-        .into())
+    Err(err(
+        code::TYPE,
+        span,
+        format!("cannot iterate over a {}", v.type_name()),
+    )
+    .with_help("a `for` needs a list, set, tuple, map or object")
+    .into())
 }
 
 /// A value as a bool, with HCL's conversion of "true"/"false" strings.
@@ -784,9 +959,13 @@ pub fn to_bool(v: &Value) -> Result<bool, EvalError> {
         ValueKind::Bool(b) => Ok(*b),
         ValueKind::String(s) if &**s == "true" => Ok(true),
         ValueKind::String(s) if &**s == "false" => Ok(false),
-        _ => Err(err(code::TYPE, v.span, format!("expected a bool, found {}", describe(v)))
-            .with_help("use a comparison (==, <, …) or true/false")
-            .into()),
+        _ => Err(err(
+            code::TYPE,
+            v.span,
+            format!("expected a bool, found {}", describe(v)),
+        )
+        .with_help("use a comparison (==, <, …) or true/false")
+        .into()),
     }
 }
 
@@ -794,14 +973,27 @@ pub fn to_bool(v: &Value) -> Result<bool, EvalError> {
 pub fn to_number(v: &Value) -> Result<f64, EvalError> {
     match &v.kind {
         ValueKind::Number(n) => Ok(*n),
-        ValueKind::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
-            err(code::TYPE, v.span, format!("expected a number, found {}", describe(v)))
+        ValueKind::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| {
+                err(
+                    code::TYPE,
+                    v.span,
+                    format!("expected a number, found {}", describe(v)),
+                )
                 .with_help("arithmetic needs numbers; convert text with tonumber() if it holds one")
                 .into()
-        }),
-        _ => Err(err(code::TYPE, v.span, format!("expected a number, found {}", describe(v)))
-            .with_help("arithmetic and comparisons need numbers")
-            .into()),
+            }),
+        _ => Err(err(
+            code::TYPE,
+            v.span,
+            format!("expected a number, found {}", describe(v)),
+        )
+        .with_help("arithmetic and comparisons need numbers")
+        .into()),
     }
 }
 
@@ -818,7 +1010,12 @@ pub fn describe(v: &Value) -> String {
         ValueKind::Number(n) => format!("number {}", format_number(*n)),
         ValueKind::Bool(b) => format!("bool {b}"),
         ValueKind::Null => "null".into(),
-        ValueKind::Seq(_, items) => format!("{} of {} element{}", v.type_name(), items.len(), if items.len() == 1 { "" } else { "s" }),
+        ValueKind::Seq(_, items) => format!(
+            "{} of {} element{}",
+            v.type_name(),
+            items.len(),
+            if items.len() == 1 { "" } else { "s" }
+        ),
         ValueKind::Map(..) => v.type_name().to_string(),
         ValueKind::Resource(r) => format!("resource {}", r.address),
         ValueKind::Unknown => "a value known only after apply".into(),
@@ -830,19 +1027,27 @@ pub fn get_attr(base: &Value, name: &str, name_span: Span, span: Span) -> EvalRe
         return Ok(Value::unknown(span));
     }
     match &base.kind {
-        ValueKind::Null => Err(err(code::EVAL, name_span, format!("cannot read attribute `{name}` of a null value"))
-            .with_help("check for null first, for example `x != null ? x.attr : default`, or use try()")
-            .into()),
+        ValueKind::Null => Err(err(
+            code::EVAL,
+            name_span,
+            format!("cannot read attribute `{name}` of a null value"),
+        )
+        .with_help("check for null first, for example `x != null ? x.attr : default`, or use try()")
+        .into()),
         ValueKind::Map(..) | ValueKind::Resource(_) => {
             let map = base.as_map().map(|m| m as &Map);
             match map.and_then(|m| m.get(name)) {
                 Some(v) => Ok(v.clone().mark_sensitive(base.sensitive)),
                 None => {
                     let what = match &base.kind {
-                        ValueKind::Resource(r) => format!("{} has no attribute `{name}`", r.address),
+                        ValueKind::Resource(r) => {
+                            format!("{} has no attribute `{name}`", r.address)
+                        }
                         _ => format!("this {} has no attribute `{name}`", base.type_name()),
                     };
-                    let keys: Vec<&str> = map.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let keys: Vec<&str> = map
+                        .map(|m| m.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
                     let mut d = err(code::EVAL, name_span, what).with_label("no such attribute");
                     d = if keys.is_empty() {
                         d.with_help("it has no attributes")
@@ -854,12 +1059,22 @@ pub fn get_attr(base: &Value, name: &str, name_span: Span, span: Span) -> EvalRe
                 }
             }
         }
-        ValueKind::Seq(..) => Err(err(code::EVAL, name_span, format!("cannot read attribute `{name}` of a {}", base.type_name()))
-            .with_help(format!("pick one element first (`[0].{name}`) or all of them with a splat (`[*].{name}`)"))
-            .into()),
-        _ => Err(err(code::EVAL, name_span, format!("cannot read attribute `{name}` of {}", describe(base)))
-            .with_help("only objects, maps and resources have attributes")
-            .into()),
+        ValueKind::Seq(..) => Err(err(
+            code::EVAL,
+            name_span,
+            format!("cannot read attribute `{name}` of a {}", base.type_name()),
+        )
+        .with_help(format!(
+            "pick one element first (`[0].{name}`) or all of them with a splat (`[*].{name}`)"
+        ))
+        .into()),
+        _ => Err(err(
+            code::EVAL,
+            name_span,
+            format!("cannot read attribute `{name}` of {}", describe(base)),
+        )
+        .with_help("only objects, maps and resources have attributes")
+        .into()),
     }
 }
 
@@ -870,35 +1085,71 @@ pub fn index_value(base: &Value, index: &Value, span: Span) -> EvalResult {
     let sensitive = base.sensitive || index.sensitive;
     if let Some(items) = base.as_seq() {
         if base.seq_kind() == Some(SeqKind::Set) {
-            return Err(err(code::EVAL, index.span, "elements of a set cannot be indexed")
-                .with_help("convert it with tolist() first, or iterate it with a `for` expression")
-                .into());
+            return Err(err(
+                code::EVAL,
+                index.span,
+                "elements of a set cannot be indexed",
+            )
+            .with_help("convert it with tolist() first, or iterate it with a `for` expression")
+            .into());
         }
         let n = to_number(index)?;
         if n.fract() != 0.0 || n < 0.0 {
-            return Err(err(code::EVAL, index.span, format!("a list index must be a whole number ≥ 0, found {}", format_number(n)))
-                .with_help("use 0, 1, 2, …")
-                .into());
+            return Err(err(
+                code::EVAL,
+                index.span,
+                format!(
+                    "a list index must be a whole number ≥ 0, found {}",
+                    format_number(n)
+                ),
+            )
+            .with_help("use 0, 1, 2, …")
+            .into());
         }
         return match items.get(n as usize) {
             Some(v) => Ok(v.clone().mark_sensitive(sensitive)),
-            None => Err(err(code::EVAL, index.span, format!("index {} out of range for a {} of length {}", format_number(n), base.type_name(), items.len()))
-                .with_help(if items.is_empty() { "the list is empty".to_string() } else { format!("valid indexes are 0 to {}", items.len() - 1) })
-                .into()),
+            None => Err(err(
+                code::EVAL,
+                index.span,
+                format!(
+                    "index {} out of range for a {} of length {}",
+                    format_number(n),
+                    base.type_name(),
+                    items.len()
+                ),
+            )
+            .with_help(if items.is_empty() {
+                "the list is empty".to_string()
+            } else {
+                format!("valid indexes are 0 to {}", items.len() - 1)
+            })
+            .into()),
         };
     }
     if let Some(map) = base.as_map() {
         let Some(key) = index.to_template_string() else {
-            return Err(err(code::TYPE, index.span, format!("a map key must be a string, found {}", index.type_name()))
-                .with_help("use a string key like [\"name\"]")
-                .into());
+            return Err(err(
+                code::TYPE,
+                index.span,
+                format!("a map key must be a string, found {}", index.type_name()),
+            )
+            .with_help("use a string key like [\"name\"]")
+            .into());
         };
         return match map.get(&key) {
             Some(v) => Ok(v.clone().mark_sensitive(sensitive)),
-            None => Err(err(code::EVAL, index.span, format!("key {} does not exist in this {}", crate::value::quote(&key), base.type_name()))
-                .with_help("use lookup(map, key, default) or try() when the key may be missing")
-                .did_you_mean(&key, map.keys().map(String::as_str))
-                .into()),
+            None => Err(err(
+                code::EVAL,
+                index.span,
+                format!(
+                    "key {} does not exist in this {}",
+                    crate::value::quote(&key),
+                    base.type_name()
+                ),
+            )
+            .with_help("use lookup(map, key, default) or try() when the key may be missing")
+            .did_you_mean(&key, map.keys().map(String::as_str))
+            .into()),
         };
     }
     if base.is_null() {
@@ -906,9 +1157,11 @@ pub fn index_value(base: &Value, index: &Value, span: Span) -> EvalResult {
             .with_help("check for null first, or use try()")
             .into());
     }
-    Err(err(code::EVAL, span, format!("cannot index {}", describe(base)))
-        .with_help("only lists, tuples, maps and objects can be indexed")
-        .into())
+    Err(
+        err(code::EVAL, span, format!("cannot index {}", describe(base)))
+            .with_help("only lists, tuples, maps and objects can be indexed")
+            .into(),
+    )
 }
 
 /// Shared empty map for callers that need a `&Map` of nothing.

@@ -58,7 +58,13 @@ pub fn default_stack_name(dir: &Path) -> String {
         .to_lowercase();
     let mut name: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         name = format!("s-{name}");
@@ -73,7 +79,9 @@ pub fn load(opts: &LoadOptions, hooks: &dyn ResourceHooks) -> (Config, Diagnosti
     let (paths, dir) = match &opts.file {
         Some(f) => (
             vec![f.clone()],
-            f.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| opts.dir.clone(), Path::to_path_buf),
+            f.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| opts.dir.clone(), Path::to_path_buf),
         ),
         None => match load::stack_files(&opts.dir) {
             Ok(files) => {
@@ -130,12 +138,28 @@ pub fn evaluate_sources(
 }
 
 /// The resource kinds of LANGUAGE.md §4, in the order they are documented.
-pub const RESOURCE_KINDS: &[&str] = &["image", "container", "network", "volume", "quota", "service"];
+pub const RESOURCE_KINDS: &[&str] = &[
+    "image",
+    "container",
+    "network",
+    "volume",
+    "quota",
+    "service",
+];
 
 /// Every top-level block type.
 pub const BLOCK_TYPES: &[&str] = &[
-    "stack", "variable", "locals", "output", "provider", "image", "container", "network", "volume",
-    "quota", "service",
+    "stack",
+    "variable",
+    "locals",
+    "output",
+    "provider",
+    "image",
+    "container",
+    "network",
+    "volume",
+    "quota",
+    "service",
 ];
 
 /// Which instance of a resource block this is.

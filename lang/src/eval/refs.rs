@@ -59,10 +59,7 @@ fn visit(expr: &Expr, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
                 }
             }
         }
-        ExprKind::Variable(_)
-        | ExprKind::Null
-        | ExprKind::Bool(_)
-        | ExprKind::Number(_) => {}
+        ExprKind::Variable(_) | ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) => {}
         ExprKind::Template(t) => visit_parts(&t.parts, bound, out),
         ExprKind::Tuple(items) => items.iter().for_each(|e| visit(e, bound, out)),
         ExprKind::Object(items) => {

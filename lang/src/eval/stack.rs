@@ -11,7 +11,7 @@ use super::{
 use crate::ast::{Block, Expr, ExprKind, Item};
 use crate::diag::{code, Diagnostic};
 use crate::source::{Sources, Span};
-use crate::value::{Map, Value, ValueKind, ResourceValue};
+use crate::value::{Map, ResourceValue, Value, ValueKind};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -106,20 +106,37 @@ pub fn evaluate(
                 let msg = match (ty, want) {
                     ("locals", _) => "a `locals` block takes no label".to_string(),
                     ("stack", _) => "a `stack` block takes at most one label, its name".to_string(),
-                    _ if b.labels.is_empty() => format!("a `{ty}` block needs a name: `{ty} \"NAME\" {{ … }}`"),
+                    _ if b.labels.is_empty() => {
+                        format!("a `{ty}` block needs a name: `{ty} \"NAME\" {{ … }}`")
+                    }
                     _ => format!("a `{ty}` block takes exactly one label, its name"),
                 };
                 let at = b.labels.get(want.1).map_or(b.ty.span, |l| l.span);
-                diags.push(Diagnostic::error(code::SYNTAX, msg).at(at).with_help(format!("write `{}`", match ty {
-                    "locals" => "locals { name = value }".to_string(),
-                    "stack" => "stack \"name\" { … }".to_string(),
-                    _ => format!("{ty} \"name\" {{ … }}"),
-                })));
+                diags.push(
+                    Diagnostic::error(code::SYNTAX, msg)
+                        .at(at)
+                        .with_help(format!(
+                            "write `{}`",
+                            match ty {
+                                "locals" => "locals { name = value }".to_string(),
+                                "stack" => "stack \"name\" { … }".to_string(),
+                                _ => format!("{ty} \"name\" {{ … }}"),
+                            }
+                        )),
+                );
                 continue;
             }
-            let label = b.labels.first().map(|l| l.value.clone()).unwrap_or_default();
+            let label = b
+                .labels
+                .first()
+                .map(|l| l.value.clone())
+                .unwrap_or_default();
             let label_span = b.labels.first().map_or(b.ty.span, |l| l.span);
-            if !b.labels.is_empty() && ty != "stack" && ty != "provider" && !crate::value::is_identifier(&label) {
+            if !b.labels.is_empty()
+                && ty != "stack"
+                && ty != "provider"
+                && !crate::value::is_identifier(&label)
+            {
                 diags.push(
                     Diagnostic::error(code::SYNTAX, format!("`{label}` is not a valid name"))
                         .at(label_span)
@@ -131,17 +148,25 @@ pub fn evaluate(
                 "stack" => {
                     if let Some(first) = stack_block {
                         diags.push(
-                            Diagnostic::error(code::DUPLICATE, "a stack has at most one `stack` block")
-                                .at(b.ty.span)
-                                .and_label(first.ty.span, "first declared here")
-                                .with_help("merge the two blocks"),
+                            Diagnostic::error(
+                                code::DUPLICATE,
+                                "a stack has at most one `stack` block",
+                            )
+                            .at(b.ty.span)
+                            .and_label(first.ty.span, "first declared here")
+                            .with_help("merge the two blocks"),
                         );
                     } else {
                         stack_block = Some(b);
                     }
                 }
                 "variable" => {
-                    if !dup(format!("var.{label}"), label_span, format!("variable `{label}`"), diags) {
+                    if !dup(
+                        format!("var.{label}"),
+                        label_span,
+                        format!("variable `{label}`"),
+                        diags,
+                    ) {
                         var_blocks.push((b, label));
                     }
                 }
@@ -163,7 +188,12 @@ pub fn evaluate(
                     }
                 }
                 "output" => {
-                    if !dup(format!("output.{label}"), label_span, format!("output `{label}`"), diags) {
+                    if !dup(
+                        format!("output.{label}"),
+                        label_span,
+                        format!("output `{label}`"),
+                        diags,
+                    ) {
                         outputs.push((b, label));
                     }
                 }
@@ -171,17 +201,30 @@ pub fn evaluate(
                     const PROVIDERS: &[&str] = &["native", "docker", "swarm"];
                     if !PROVIDERS.contains(&label.as_str()) {
                         diags.push(
-                            Diagnostic::error(code::UNKNOWN_BLOCK, format!("unknown provider `{label}`"))
-                                .at(label_span)
-                                .with_help("providers are native, docker and swarm")
-                                .did_you_mean(&label, PROVIDERS.iter().copied()),
+                            Diagnostic::error(
+                                code::UNKNOWN_BLOCK,
+                                format!("unknown provider `{label}`"),
+                            )
+                            .at(label_span)
+                            .with_help("providers are native, docker and swarm")
+                            .did_you_mean(&label, PROVIDERS.iter().copied()),
                         );
-                    } else if !dup(format!("provider.{label}"), label_span, format!("provider `{label}`"), diags) {
+                    } else if !dup(
+                        format!("provider.{label}"),
+                        label_span,
+                        format!("provider `{label}`"),
+                        diags,
+                    ) {
                         providers.push((b, label));
                     }
                 }
                 kind => {
-                    if !dup(format!("{kind}.{label}"), label_span, format!("{kind} `{label}`"), diags) {
+                    if !dup(
+                        format!("{kind}.{label}"),
+                        label_span,
+                        format!("{kind} `{label}`"),
+                        diags,
+                    ) {
                         resources.push((b, kind.to_string(), label));
                     }
                 }
@@ -194,9 +237,14 @@ pub fn evaluate(
         Some(l) => {
             if !crate::value::is_identifier(&l.value) {
                 diags.push(
-                    Diagnostic::error(code::SYNTAX, format!("`{}` is not a valid stack name", l.value))
-                        .at(l.span)
-                        .with_help("a stack name starts with a letter and holds letters, digits, `_` and `-`"),
+                    Diagnostic::error(
+                        code::SYNTAX,
+                        format!("`{}` is not a valid stack name", l.value),
+                    )
+                    .at(l.span)
+                    .with_help(
+                        "a stack name starts with a letter and holds letters, digits, `_` and `-`",
+                    ),
                 );
             }
             l.value.clone()
@@ -205,7 +253,10 @@ pub fn evaluate(
     };
 
     // ---- variables ---------------------------------------------------------------------------
-    let decls: Vec<Declared<'_>> = var_blocks.iter().map(|(b, n)| vars::declare(b, n, dir, diags)).collect();
+    let decls: Vec<Declared<'_>> = var_blocks
+        .iter()
+        .map(|(b, n)| vars::declare(b, n, dir, diags))
+        .collect();
     let mut var_values = vars::resolve(&decls, inputs, &mut sources, dir, diags);
     let var_decls: BTreeMap<String, VariableDecl> = decls
         .iter()
@@ -235,24 +286,60 @@ pub fn evaluate(
         }
         // A validation reads its own variable's raw value: that is not a dependency.
         r.retain(|x| !(x.root == "var" && x.name == d.name));
-        nodes.push(Node { kind: NodeKind::Var, key: format!("var.{}", d.name), span: d.block.span, refs: r, block: Some(d.block), local: None, order: 0 });
+        nodes.push(Node {
+            kind: NodeKind::Var,
+            key: format!("var.{}", d.name),
+            span: d.block.span,
+            refs: r,
+            block: Some(d.block),
+            local: None,
+            order: 0,
+        });
     }
     for (a, o) in &locals {
         let mut r = Vec::new();
         refs::collect(&a.expr, &mut r);
-        nodes.push(Node { kind: NodeKind::Local, key: format!("local.{}", a.name.name), span: a.name.span, refs: r, block: None, local: Some(&a.expr), order: *o });
+        nodes.push(Node {
+            kind: NodeKind::Local,
+            key: format!("local.{}", a.name.name),
+            span: a.name.span,
+            refs: r,
+            block: None,
+            local: Some(&a.expr),
+            order: *o,
+        });
     }
     for (i, (b, kind, name)) in resources.iter().enumerate() {
         let mut r = Vec::new();
         collect_body_refs(&b.body, &mut r);
-        nodes.push(Node { kind: NodeKind::Resource, key: format!("{kind}.{name}"), span: b.span, refs: r, block: Some(b), local: None, order: i });
+        nodes.push(Node {
+            kind: NodeKind::Resource,
+            key: format!("{kind}.{name}"),
+            span: b.span,
+            refs: r,
+            block: Some(b),
+            local: None,
+            order: i,
+        });
     }
     for (b, name) in &outputs {
         let mut r = Vec::new();
         collect_body_refs(&b.body, &mut r);
-        nodes.push(Node { kind: NodeKind::Output, key: format!("output.{name}"), span: b.span, refs: r, block: Some(b), local: None, order: 0 });
+        nodes.push(Node {
+            kind: NodeKind::Output,
+            key: format!("output.{name}"),
+            span: b.span,
+            refs: r,
+            block: Some(b),
+            local: None,
+            order: 0,
+        });
     }
-    let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.key.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.key.as_str(), i))
+        .collect();
     let mut graph: DiGraph<usize, Span> = DiGraph::with_capacity(nodes.len(), nodes.len());
     let gi: Vec<NodeIndex> = (0..nodes.len()).map(|i| graph.add_node(i)).collect();
     for (i, n) in nodes.iter().enumerate() {
@@ -296,16 +383,38 @@ pub fn evaluate(
         match node.kind {
             NodeKind::Var => {
                 let name = &node.key[4..];
-                let Some(value) = var_values.get(name).cloned() else { continue };
-                let g = Globals { vars: &var_values, locals: &local_values, resources: &resource_values, declared: &declared, poisoned: &poisoned, stack_name: &stack_name, stack_dir: dir_str, context: Context::Full };
-                let failed = node.block.is_some_and(|b| validate(b, name, &value, &g, diags));
+                let Some(value) = var_values.get(name).cloned() else {
+                    continue;
+                };
+                let g = Globals {
+                    vars: &var_values,
+                    locals: &local_values,
+                    resources: &resource_values,
+                    declared: &declared,
+                    poisoned: &poisoned,
+                    stack_name: &stack_name,
+                    stack_dir: dir_str,
+                    context: Context::Full,
+                };
+                let failed = node
+                    .block
+                    .is_some_and(|b| validate(b, name, &value, &g, diags));
                 if failed {
                     var_values.remove(name);
                     poisoned.insert(node.key.clone());
                 }
             }
             NodeKind::Local => {
-                let g = Globals { vars: &var_values, locals: &local_values, resources: &resource_values, declared: &declared, poisoned: &poisoned, stack_name: &stack_name, stack_dir: dir_str, context: Context::Full };
+                let g = Globals {
+                    vars: &var_values,
+                    locals: &local_values,
+                    resources: &resource_values,
+                    declared: &declared,
+                    poisoned: &poisoned,
+                    stack_name: &stack_name,
+                    stack_dir: dir_str,
+                    context: Context::Full,
+                };
                 let mut ev = Evaluator::new(&g);
                 let result = node.local.map(|e| ev.eval(e, &Scope::default()));
                 match result {
@@ -324,10 +433,23 @@ pub fn evaluate(
             NodeKind::Resource => {
                 let Some(b) = node.block else { continue };
                 let (kind, name) = node.key.split_once('.').unwrap_or(("", ""));
-                let g = Globals { vars: &var_values, locals: &local_values, resources: &resource_values, declared: &declared, poisoned: &poisoned, stack_name: &stack_name, stack_dir: dir_str, context: Context::Full };
-                match expand_resource(b, kind, name, &stack_name, &g, &declared, hooks, dir, diags) {
+                let g = Globals {
+                    vars: &var_values,
+                    locals: &local_values,
+                    resources: &resource_values,
+                    declared: &declared,
+                    poisoned: &poisoned,
+                    stack_name: &stack_name,
+                    stack_dir: dir_str,
+                    context: Context::Full,
+                };
+                match expand_resource(b, kind, name, &stack_name, &g, &declared, hooks, dir, diags)
+                {
                     Some((value, list)) => {
-                        resource_values.entry(kind.to_string()).or_default().insert(name.to_string(), value);
+                        resource_values
+                            .entry(kind.to_string())
+                            .or_default()
+                            .insert(name.to_string(), value);
                         instances.push((node.order, list));
                     }
                     None => {
@@ -340,10 +462,25 @@ pub fn evaluate(
     }
 
     // ---- outputs, stack settings, providers ------------------------------------------------
-    let g = Globals { vars: &var_values, locals: &local_values, resources: &resource_values, declared: &declared, poisoned: &poisoned, stack_name: &stack_name, stack_dir: dir, context: Context::Full };
+    let g = Globals {
+        vars: &var_values,
+        locals: &local_values,
+        resources: &resource_values,
+        declared: &declared,
+        poisoned: &poisoned,
+        stack_name: &stack_name,
+        stack_dir: dir,
+        context: Context::Full,
+    };
     let mut output_values = BTreeMap::new();
     for (b, name) in &outputs {
-        check_names(&b.body, &format!("output \"{name}\""), &["value", "description", "sensitive", "depends_on"], &[], diags);
+        check_names(
+            &b.body,
+            &format!("output \"{name}\""),
+            &["value", "description", "sensitive", "depends_on"],
+            &[],
+            diags,
+        );
         diags.extend(body::duplicate_attributes(&b.body));
         if poisoned.contains(&format!("output.{name}")) {
             continue;
@@ -351,9 +488,12 @@ pub fn evaluate(
         let mut ev = Evaluator::new(&g);
         let Some(value_attr) = attribute(&b.body, "value") else {
             diags.push(
-                Diagnostic::error(code::MISSING_ATTRIBUTE, format!("output `{name}` has no `value`"))
-                    .at(b.labels.first().map_or(b.ty.span, |l| l.span))
-                    .with_help("add `value = …`"),
+                Diagnostic::error(
+                    code::MISSING_ATTRIBUTE,
+                    format!("output `{name}` has no `value`"),
+                )
+                .at(b.labels.first().map_or(b.ty.span, |l| l.span))
+                .with_help("add `value = …`"),
             );
             continue;
         };
@@ -366,13 +506,19 @@ pub fn evaluate(
                 continue;
             }
         };
-        let description = attribute(&b.body, "description").and_then(|a| ev.eval(&a.expr, &Scope::default()).ok()).and_then(|v| v.as_str().map(str::to_string));
-        let sensitive_decl = attribute(&b.body, "sensitive").map(|a| ev.eval(&a.expr, &Scope::default()));
+        let description = attribute(&b.body, "description")
+            .and_then(|a| ev.eval(&a.expr, &Scope::default()).ok())
+            .and_then(|v| v.as_str().map(str::to_string));
+        let sensitive_decl =
+            attribute(&b.body, "sensitive").map(|a| ev.eval(&a.expr, &Scope::default()));
         let sensitive = match sensitive_decl {
             Some(Ok(v)) => match v.as_bool() {
                 Some(b) => b,
                 None => {
-                    diags.push(Diagnostic::error(code::TYPE, "`sensitive` must be true or false").at(v.span));
+                    diags.push(
+                        Diagnostic::error(code::TYPE, "`sensitive` must be true or false")
+                            .at(v.span),
+                    );
                     false
                 }
             },
@@ -383,23 +529,47 @@ pub fn evaluate(
             _ => false,
         };
         let sensitive = sensitive || value.contains_sensitive();
-        output_values.insert(name.clone(), Output { value: value.mark_sensitive(sensitive), description, sensitive, span: b.span });
+        output_values.insert(
+            name.clone(),
+            Output {
+                value: value.mark_sensitive(sensitive),
+                description,
+                sensitive,
+                span: b.span,
+            },
+        );
     }
 
-    let mut settings = StackSettings { name: stack_name.clone(), provider: None, labels: BTreeMap::new(), span: stack_block.map(|b| b.span) };
+    let mut settings = StackSettings {
+        name: stack_name.clone(),
+        provider: None,
+        labels: BTreeMap::new(),
+        span: stack_block.map(|b| b.span),
+    };
     if let Some(b) = stack_block {
-        check_names(&b.body, "the `stack` block", &["provider", "labels"], &[], diags);
+        check_names(
+            &b.body,
+            "the `stack` block",
+            &["provider", "labels"],
+            &[],
+            diags,
+        );
         diags.extend(body::duplicate_attributes(&b.body));
         let mut ev = Evaluator::new(&g);
         if let Some(a) = attribute(&b.body, "provider") {
             match ev.eval(&a.expr, &Scope::default()) {
                 Ok(v) => match v.as_str() {
-                    Some(p @ ("native" | "docker" | "swarm")) => settings.provider = Some((p.to_string(), v.span)),
+                    Some(p @ ("native" | "docker" | "swarm")) => {
+                        settings.provider = Some((p.to_string(), v.span))
+                    }
                     _ => diags.push(
-                        Diagnostic::error(code::TYPE, format!("unknown provider {}", super::expr::describe(&v)))
-                            .at(v.span)
-                            .with_help("the providers are \"native\", \"docker\" and \"swarm\"")
-                            .did_you_mean(v.as_str().unwrap_or(""), ["native", "docker", "swarm"]),
+                        Diagnostic::error(
+                            code::TYPE,
+                            format!("unknown provider {}", super::expr::describe(&v)),
+                        )
+                        .at(v.span)
+                        .with_help("the providers are \"native\", \"docker\" and \"swarm\"")
+                        .did_you_mean(v.as_str().unwrap_or(""), ["native", "docker", "swarm"]),
                     ),
                 },
                 Err(EvalError::Diag(d)) => diags.push(*d),
@@ -415,11 +585,27 @@ pub fn evaluate(
                                 Some(s) => {
                                     settings.labels.insert(k.clone(), s);
                                 }
-                                None => diags.push(Diagnostic::error(code::TYPE, format!("label `{k}` must be a string, found {}", x.type_name())).at(x.span)),
+                                None => diags.push(
+                                    Diagnostic::error(
+                                        code::TYPE,
+                                        format!(
+                                            "label `{k}` must be a string, found {}",
+                                            x.type_name()
+                                        ),
+                                    )
+                                    .at(x.span),
+                                ),
                             }
                         }
                     }
-                    None => diags.push(Diagnostic::error(code::TYPE, format!("`labels` must be a map of strings, found {}", v.type_name())).at(v.span).with_help("write labels = { key = \"value\" }")),
+                    None => diags.push(
+                        Diagnostic::error(
+                            code::TYPE,
+                            format!("`labels` must be a map of strings, found {}", v.type_name()),
+                        )
+                        .at(v.span)
+                        .with_help("write labels = { key = \"value\" }"),
+                    ),
                 },
                 Err(EvalError::Diag(d)) => diags.push(*d),
                 Err(EvalError::Silent) => {}
@@ -431,7 +617,14 @@ pub fn evaluate(
     for (b, name) in &providers {
         let mut ev = Evaluator::new(&g);
         if let Some(v) = eval_body(&mut ev, &b.body, &Scope::default(), &[], b.span, diags) {
-            provider_blocks.insert(name.clone(), ProviderBlock { name: name.clone(), body: v, span: b.span });
+            provider_blocks.insert(
+                name.clone(),
+                ProviderBlock {
+                    name: name.clone(),
+                    body: v,
+                    span: b.span,
+                },
+            );
         }
     }
 
@@ -458,10 +651,18 @@ fn collect_body_refs(body: &crate::ast::Body, out: &mut Vec<Reference>) {
     }
 }
 
-fn cycle_diagnostic(graph: &DiGraph<usize, Span>, scc: &[NodeIndex], nodes: &[Node<'_>]) -> Diagnostic {
+fn cycle_diagnostic(
+    graph: &DiGraph<usize, Span>,
+    scc: &[NodeIndex],
+    nodes: &[Node<'_>],
+) -> Diagnostic {
     let members: HashSet<NodeIndex> = scc.iter().copied().collect();
     // Walk in-component edges from the first node until a node repeats: that is one cycle.
-    let start = scc.iter().copied().min_by_key(|n| nodes[graph[*n]].span).unwrap_or(scc[0]);
+    let start = scc
+        .iter()
+        .copied()
+        .min_by_key(|n| nodes[graph[*n]].span)
+        .unwrap_or(scc[0]);
     let mut path: Vec<(NodeIndex, Span)> = Vec::new();
     let mut visited: HashSet<NodeIndex> = HashSet::new();
     let mut at = start;
@@ -485,9 +686,14 @@ fn cycle_diagnostic(graph: &DiGraph<usize, Span>, scc: &[NodeIndex], nodes: &[No
     if let Some(first) = chain.first().cloned() {
         chain.push(first);
     }
-    let mut d = Diagnostic::error(code::CYCLE, format!("dependency cycle: {}", chain.join(" → ")));
+    let mut d = Diagnostic::error(
+        code::CYCLE,
+        format!("dependency cycle: {}", chain.join(" → ")),
+    );
     for (i, (n, span)) in path.iter().enumerate() {
-        let next = path.get(i + 1).map_or_else(|| name(path[0].0), |(m, _)| name(*m));
+        let next = path
+            .get(i + 1)
+            .map_or_else(|| name(path[0].0), |(m, _)| name(*m));
         let msg = format!("{} refers to {next}", name(*n));
         if i == 0 {
             d = d.at(*span).with_label(msg);
@@ -495,17 +701,39 @@ fn cycle_diagnostic(graph: &DiGraph<usize, Span>, scc: &[NodeIndex], nodes: &[No
             d = d.and_label(*span, msg);
         }
     }
-    d.with_help("break the cycle: one of these values must not depend, directly or indirectly, on itself")
+    d.with_help(
+        "break the cycle: one of these values must not depend, directly or indirectly, on itself",
+    )
 }
 
 /// Runs a variable's validations. Returns true when one failed.
-fn validate(block: &Block, name: &str, value: &Value, g: &Globals<'_>, diags: &mut Vec<Diagnostic>) -> bool {
+fn validate(
+    block: &Block,
+    name: &str,
+    value: &Value,
+    g: &Globals<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     let mut failed = false;
     for v in blocks(&block.body, "validation") {
-        let (Some(cond), Some(msg)) = (attribute(&v.body, "condition"), attribute(&v.body, "error_message")) else { continue };
+        let (Some(cond), Some(msg)) = (
+            attribute(&v.body, "condition"),
+            attribute(&v.body, "error_message"),
+        ) else {
+            continue;
+        };
         let mut vars = g.vars.clone();
         vars.insert(name.to_string(), value.clone());
-        let g2 = Globals { vars: &vars, locals: g.locals, resources: g.resources, declared: g.declared, poisoned: g.poisoned, stack_name: g.stack_name, stack_dir: g.stack_dir, context: Context::Full };
+        let g2 = Globals {
+            vars: &vars,
+            locals: g.locals,
+            resources: g.resources,
+            declared: g.declared,
+            poisoned: g.poisoned,
+            stack_name: g.stack_name,
+            stack_dir: g.stack_dir,
+            context: Context::Full,
+        };
         let mut ev = Evaluator::new(&g2);
         match ev.eval(&cond.expr, &Scope::default()) {
             Ok(c) if c.is_unknown() => {}
@@ -517,22 +745,42 @@ fn validate(block: &Block, name: &str, value: &Value, g: &Globals<'_>, diags: &m
                         .ok()
                         .and_then(|m| m.to_template_string())
                         .unwrap_or_else(|| "the value is invalid".to_string());
-                    let shown = if value.contains_sensitive() { "(sensitive)".to_string() } else { value.to_hcl(true) };
-                    let at = if value.span == Span::default() { block.ty.span } else { value.span };
+                    let shown = if value.contains_sensitive() {
+                        "(sensitive)".to_string()
+                    } else {
+                        value.to_hcl(true)
+                    };
+                    let at = if value.span == Span::default() {
+                        block.ty.span
+                    } else {
+                        value.span
+                    };
                     diags.push(
-                        Diagnostic::error(code::VARIABLE, format!("invalid value for variable `{name}`: {message}"))
-                            .at(at)
-                            .with_label(format!("the value is {}", shown.lines().next().unwrap_or("")))
-                            .and_label(cond.expr.span, "this condition is false")
-                            .with_help("change the value so the condition holds"),
+                        Diagnostic::error(
+                            code::VARIABLE,
+                            format!("invalid value for variable `{name}`: {message}"),
+                        )
+                        .at(at)
+                        .with_label(format!(
+                            "the value is {}",
+                            shown.lines().next().unwrap_or("")
+                        ))
+                        .and_label(cond.expr.span, "this condition is false")
+                        .with_help("change the value so the condition holds"),
                     );
                     failed = true;
                 }
                 None => {
                     diags.push(
-                        Diagnostic::error(code::TYPE, format!("a validation condition must be true or false, found {}", c.type_name()))
-                            .at(cond.expr.span)
-                            .with_help("write a comparison, like `var.x > 0`"),
+                        Diagnostic::error(
+                            code::TYPE,
+                            format!(
+                                "a validation condition must be true or false, found {}",
+                                c.type_name()
+                            ),
+                        )
+                        .at(cond.expr.span)
+                        .with_help("write a comparison, like `var.x > 0`"),
                     );
                     failed = true;
                 }
@@ -551,7 +799,8 @@ fn validate(block: &Block, name: &str, value: &Value, g: &Globals<'_>, diags: &m
 fn valid_name_fragment(k: &str) -> bool {
     !k.is_empty()
         && k.len() <= 63
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
         && k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
@@ -573,9 +822,12 @@ fn expand_resource(
     let each_attr = attribute(&b.body, "for_each");
     if let (Some(_), Some(e)) = (count_attr, each_attr) {
         diags.push(
-            Diagnostic::error(code::TYPE, "a resource cannot have both `count` and `for_each`")
-                .at(e.name.span)
-                .with_help("keep one of them"),
+            Diagnostic::error(
+                code::TYPE,
+                "a resource cannot have both `count` and `for_each`",
+            )
+            .at(e.name.span)
+            .with_help("keep one of them"),
         );
         return None;
     }
@@ -593,9 +845,15 @@ fn expand_resource(
             Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 10_000.0 => n as usize,
             _ => {
                 diags.push(
-                    Diagnostic::error(code::TYPE, format!("`count` must be a whole number from 0 to 10000, found {}", super::expr::describe(&v)))
-                        .at(v.span)
-                        .with_help("write count = 3, or an expression that gives a whole number"),
+                    Diagnostic::error(
+                        code::TYPE,
+                        format!(
+                            "`count` must be a whole number from 0 to 10000, found {}",
+                            super::expr::describe(&v)
+                        ),
+                    )
+                    .at(v.span)
+                    .with_help("write count = 3, or an expression that gives a whole number"),
                 );
                 return None;
             }
@@ -603,7 +861,10 @@ fn expand_resource(
         for i in 0..n {
             let mut m = Map::new();
             m.insert("index".into(), Value::number(i as f64, c.expr.span));
-            keys.push((InstanceKey::Index(i), root.with("count", Value::object(m, c.expr.span))));
+            keys.push((
+                InstanceKey::Index(i),
+                root.with("count", Value::object(m, c.expr.span)),
+            ));
         }
     } else if let Some(fe) = each_attr {
         shape = 2;
@@ -620,9 +881,15 @@ fn expand_resource(
                     Some(s) => out.push((s.to_string(), x.clone())),
                     None => {
                         diags.push(
-                            Diagnostic::error(code::TYPE, format!("`for_each` over a set needs strings, found {}", super::expr::describe(x)))
-                                .at(fe.expr.span)
-                                .with_help("use a set of strings, or a map keyed by name"),
+                            Diagnostic::error(
+                                code::TYPE,
+                                format!(
+                                    "`for_each` over a set needs strings, found {}",
+                                    super::expr::describe(x)
+                                ),
+                            )
+                            .at(fe.expr.span)
+                            .with_help("use a set of strings, or a map keyed by name"),
                         );
                         return None;
                     }
@@ -633,9 +900,15 @@ fn expand_resource(
             out
         } else {
             diags.push(
-                Diagnostic::error(code::TYPE, format!("`for_each` needs a map or a set of strings, found {}", super::expr::describe(&v)))
-                    .at(v.span)
-                    .with_help("write for_each = toset([\"a\", \"b\"]) or a map { a = …, b = … }"),
+                Diagnostic::error(
+                    code::TYPE,
+                    format!(
+                        "`for_each` needs a map or a set of strings, found {}",
+                        super::expr::describe(&v)
+                    ),
+                )
+                .at(v.span)
+                .with_help("write for_each = toset([\"a\", \"b\"]) or a map { a = …, b = … }"),
             );
             return None;
         };
@@ -651,7 +924,10 @@ fn expand_resource(
             let mut m = Map::new();
             m.insert("key".into(), Value::string(k.as_str(), fe.expr.span));
             m.insert("value".into(), x);
-            keys.push((InstanceKey::Key(k), root.with("each", Value::object(m, fe.expr.span))));
+            keys.push((
+                InstanceKey::Key(k),
+                root.with("each", Value::object(m, fe.expr.span)),
+            ));
         }
     } else {
         keys.push((InstanceKey::None, root));
@@ -670,23 +946,49 @@ fn expand_resource(
     }
     for r in body_refs {
         if RESOURCE_KINDS.contains(&r.root.as_str()) && !deps.iter().any(|d| d.address == r.key()) {
-            deps.push(Dependency { address: r.key(), span: r.span, kind: DependencyKind::Reference });
+            deps.push(Dependency {
+                address: r.key(),
+                span: r.span,
+                kind: DependencyKind::Reference,
+            });
         }
     }
     let mut ok = true;
     if let Some(d) = attribute(&b.body, "depends_on") {
         for (addr, span) in static_addresses(&d.expr, "depends_on", declared, diags, &mut ok) {
-            deps.push(Dependency { address: addr, span, kind: DependencyKind::DependsOn });
+            deps.push(Dependency {
+                address: addr,
+                span,
+                kind: DependencyKind::DependsOn,
+            });
         }
     }
     let mut lifecycle = Lifecycle::default();
     let lifecycles: Vec<&Block> = blocks(&b.body, "lifecycle").collect();
     if lifecycles.len() > 1 {
-        diags.push(Diagnostic::error(code::DUPLICATE, "a resource has at most one `lifecycle` block").at(lifecycles[1].ty.span).with_help("merge them"));
+        diags.push(
+            Diagnostic::error(
+                code::DUPLICATE,
+                "a resource has at most one `lifecycle` block",
+            )
+            .at(lifecycles[1].ty.span)
+            .with_help("merge them"),
+        );
         ok = false;
     }
     if let Some(l) = lifecycles.first() {
-        check_names(&l.body, "the `lifecycle` block", &["prevent_destroy", "create_before_destroy", "ignore_changes", "replace_triggered_by"], &[], diags);
+        check_names(
+            &l.body,
+            "the `lifecycle` block",
+            &[
+                "prevent_destroy",
+                "create_before_destroy",
+                "ignore_changes",
+                "replace_triggered_by",
+            ],
+            &[],
+            diags,
+        );
         diags.extend(body::duplicate_attributes(&l.body));
         for (field, target) in [("prevent_destroy", 0), ("create_before_destroy", 1)] {
             if let Some(a) = attribute(&l.body, field) {
@@ -695,7 +997,16 @@ fn expand_resource(
                         Some(x) if target == 0 => lifecycle.prevent_destroy = x,
                         Some(x) => lifecycle.create_before_destroy = x,
                         None => {
-                            diags.push(Diagnostic::error(code::TYPE, format!("`{field}` must be true or false, found {}", super::expr::describe(&v))).at(v.span));
+                            diags.push(
+                                Diagnostic::error(
+                                    code::TYPE,
+                                    format!(
+                                        "`{field}` must be true or false, found {}",
+                                        super::expr::describe(&v)
+                                    ),
+                                )
+                                .at(v.span),
+                            );
                             ok = false;
                         }
                     },
@@ -716,8 +1027,14 @@ fn expand_resource(
             }
         }
         if let Some(a) = attribute(&l.body, "replace_triggered_by") {
-            for (addr, span) in static_addresses(&a.expr, "replace_triggered_by", declared, diags, &mut ok) {
-                deps.push(Dependency { address: addr.clone(), span, kind: DependencyKind::ReplaceTriggeredBy });
+            for (addr, span) in
+                static_addresses(&a.expr, "replace_triggered_by", declared, diags, &mut ok)
+            {
+                deps.push(Dependency {
+                    address: addr.clone(),
+                    span,
+                    kind: DependencyKind::ReplaceTriggeredBy,
+                });
                 lifecycle.replace_triggered_by.push((addr, span));
             }
         }
@@ -734,17 +1051,33 @@ fn expand_resource(
             }
         };
         let address = format!("{kind}.{name}{}", key.address_suffix());
-        let runtime_name = match body.as_map().and_then(|m| m.get("name")).and_then(|v| v.as_str()) {
+        let runtime_name = match body
+            .as_map()
+            .and_then(|m| m.get("name"))
+            .and_then(|v| v.as_str())
+        {
             Some(n) => n.to_string(),
             None => format!("{stack_name}-{name}{}", key.name_suffix()),
         };
         let mut attrs: Map = body.as_map().cloned().unwrap_or_default();
-        attrs.insert("name".into(), Value::string(runtime_name.as_str(), label_span));
-        attrs.insert("address".into(), Value::string(address.as_str(), label_span));
+        attrs.insert(
+            "name".into(),
+            Value::string(runtime_name.as_str(), label_span),
+        );
+        attrs.insert(
+            "address".into(),
+            Value::string(address.as_str(), label_span),
+        );
         for (k, v) in hooks.computed(kind, &body, dir) {
             attrs.entry(k).or_insert(v);
         }
-        let value = Value::new(ValueKind::Resource(Arc::new(ResourceValue { address: address.clone(), attrs })), label_span);
+        let value = Value::new(
+            ValueKind::Resource(Arc::new(ResourceValue {
+                address: address.clone(),
+                attrs,
+            })),
+            label_span,
+        );
         readable.push((key.clone(), value));
         list.push(Resource {
             kind: kind.to_string(),
@@ -763,7 +1096,10 @@ fn expand_resource(
         return None;
     }
     let value = match shape {
-        0 => readable.pop().map(|(_, v)| v).unwrap_or_else(|| Value::null(label_span)),
+        0 => readable
+            .pop()
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| Value::null(label_span)),
         1 => Value::tuple(readable.into_iter().map(|(_, v)| v).collect(), label_span),
         _ => Value::object(
             readable
@@ -788,12 +1124,21 @@ fn fail<T>(diags: &mut Vec<Diagnostic>, e: EvalError) -> Option<T> {
 
 /// The resource addresses listed in `depends_on` or `replace_triggered_by`: written as
 /// references (`container.db`, `service.api`), read without evaluating them.
-fn static_addresses(expr: &Expr, what: &str, declared: &HashSet<String>, diags: &mut Vec<Diagnostic>, ok: &mut bool) -> Vec<(String, Span)> {
+fn static_addresses(
+    expr: &Expr,
+    what: &str,
+    declared: &HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+    ok: &mut bool,
+) -> Vec<(String, Span)> {
     let ExprKind::Tuple(items) = &expr.kind else {
         diags.push(
-            Diagnostic::error(code::TYPE, format!("`{what}` must be a list of resource references"))
-                .at(expr.span)
-                .with_help(format!("write {what} = [container.db, service.api]")),
+            Diagnostic::error(
+                code::TYPE,
+                format!("`{what}` must be a list of resource references"),
+            )
+            .at(expr.span)
+            .with_help(format!("write {what} = [container.db, service.api]")),
         );
         *ok = false;
         return Vec::new();
@@ -807,7 +1152,9 @@ fn static_addresses(expr: &Expr, what: &str, declared: &HashSet<String>, diags: 
         }
         let addr = match &e.kind {
             ExprKind::GetAttr { base, name } => match &base.kind {
-                ExprKind::Variable(root) if RESOURCE_KINDS.contains(&root.name.as_str()) => Some(format!("{}.{}", root.name, name.name)),
+                ExprKind::Variable(root) if RESOURCE_KINDS.contains(&root.name.as_str()) => {
+                    Some(format!("{}.{}", root.name, name.name))
+                }
                 _ => None,
             },
             _ => None,
@@ -816,20 +1163,29 @@ fn static_addresses(expr: &Expr, what: &str, declared: &HashSet<String>, diags: 
             Some(a) if declared.contains(&a) => out.push((a, item.span)),
             Some(a) => {
                 let (kind, nm) = a.split_once('.').unwrap_or(("", ""));
-                let names: Vec<&str> = declared.iter().filter_map(|d| d.strip_prefix(kind).and_then(|r| r.strip_prefix('.'))).collect();
+                let names: Vec<&str> = declared
+                    .iter()
+                    .filter_map(|d| d.strip_prefix(kind).and_then(|r| r.strip_prefix('.')))
+                    .collect();
                 diags.push(
-                    Diagnostic::error(code::UNDEFINED, format!("no {kind} named `{nm}` is declared"))
-                        .at(item.span)
-                        .with_help(format!("`{what}` lists resources of this stack"))
-                        .did_you_mean(nm, names),
+                    Diagnostic::error(
+                        code::UNDEFINED,
+                        format!("no {kind} named `{nm}` is declared"),
+                    )
+                    .at(item.span)
+                    .with_help(format!("`{what}` lists resources of this stack"))
+                    .did_you_mean(nm, names),
                 );
                 *ok = false;
             }
             None => {
                 diags.push(
-                    Diagnostic::error(code::TYPE, format!("`{what}` takes resource references like container.db"))
-                        .at(item.span)
-                        .with_help("write the resource's kind and name without quotes"),
+                    Diagnostic::error(
+                        code::TYPE,
+                        format!("`{what}` takes resource references like container.db"),
+                    )
+                    .at(item.span)
+                    .with_help("write the resource's kind and name without quotes"),
                 );
                 *ok = false;
             }
@@ -848,9 +1204,12 @@ fn ignore_paths(expr: &Expr, ev: &mut Evaluator<'_>) -> Result<Vec<String>, Diag
         }
     }
     let ExprKind::Tuple(items) = &expr.kind else {
-        return Err(Diagnostic::error(code::TYPE, "`ignore_changes` must be a list of attribute names")
-            .at(expr.span)
-            .with_help("write ignore_changes = [env, resources.memory]"));
+        return Err(Diagnostic::error(
+            code::TYPE,
+            "`ignore_changes` must be a list of attribute names",
+        )
+        .at(expr.span)
+        .with_help("write ignore_changes = [env, resources.memory]"));
     };
     let mut out = Vec::new();
     for item in items {
@@ -861,9 +1220,12 @@ fn ignore_paths(expr: &Expr, ev: &mut Evaluator<'_>) -> Result<Vec<String>, Diag
         match ev.eval(item, &Scope::default()) {
             Ok(v) if v.as_str().is_some() => out.push(v.as_str().unwrap_or_default().to_string()),
             _ => {
-                return Err(Diagnostic::error(code::TYPE, "`ignore_changes` entries are attribute names")
-                    .at(item.span)
-                    .with_help("write the attribute's name, like env or resources.memory"))
+                return Err(Diagnostic::error(
+                    code::TYPE,
+                    "`ignore_changes` entries are attribute names",
+                )
+                .at(item.span)
+                .with_help("write the attribute's name, like env or resources.memory"))
             }
         }
     }

@@ -65,7 +65,12 @@ fn push(diags: &mut Vec<Diagnostic>, e: EvalError) {
 }
 
 /// Reads a `variable` block's declaration.
-pub fn declare<'a>(block: &'a Block, name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Declared<'a> {
+pub fn declare<'a>(
+    block: &'a Block,
+    name: &str,
+    dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Declared<'a> {
     check_names(
         &block.body,
         &format!("variable \"{name}\""),
@@ -75,13 +80,22 @@ pub fn declare<'a>(block: &'a Block, name: &str, dir: &Path, diags: &mut Vec<Dia
     );
     diags.extend(super::body::duplicate_attributes(&block.body));
     for v in blocks(&block.body, "validation") {
-        check_names(&v.body, "a validation block", &["condition", "error_message"], &[], diags);
+        check_names(
+            &v.body,
+            "a validation block",
+            &["condition", "error_message"],
+            &[],
+            diags,
+        );
         for required in ["condition", "error_message"] {
             if attribute(&v.body, required).is_none() {
                 diags.push(
-                    Diagnostic::error(code::MISSING_ATTRIBUTE, format!("the validation of variable `{name}` has no `{required}`"))
-                        .at(v.ty.span)
-                        .with_help("a validation block needs `condition` and `error_message`"),
+                    Diagnostic::error(
+                        code::MISSING_ATTRIBUTE,
+                        format!("the validation of variable `{name}` has no `{required}`"),
+                    )
+                    .at(v.ty.span)
+                    .with_help("a validation block needs `condition` and `error_message`"),
                 );
             }
         }
@@ -131,9 +145,14 @@ pub fn declare<'a>(block: &'a Block, name: &str, dir: &Path, diags: &mut Vec<Dia
             Ok(c) => Some(c.with_span(v.span)),
             Err(msg) => {
                 diags.push(
-                    Diagnostic::error(code::TYPE, format!("the default of variable `{name}` does not match its type {ty}: {msg}"))
-                        .at(v.span)
-                        .with_help(format!("give a default of type {ty}, or change the type")),
+                    Diagnostic::error(
+                        code::TYPE,
+                        format!(
+                            "the default of variable `{name}` does not match its type {ty}: {msg}"
+                        ),
+                    )
+                    .at(v.span)
+                    .with_help(format!("give a default of type {ty}, or change the type")),
                 );
                 None
             }
@@ -162,7 +181,8 @@ pub fn resolve(
     dir: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Value> {
-    let by_name: HashMap<&str, &Declared<'_>> = decls.iter().map(|d| (d.name.as_str(), d)).collect();
+    let by_name: HashMap<&str, &Declared<'_>> =
+        decls.iter().map(|d| (d.name.as_str(), d)).collect();
     // Values from the lowest precedence up; later inserts win.
     let mut given: HashMap<String, Value> = HashMap::new();
 
@@ -170,8 +190,14 @@ pub fn resolve(
     let mut env: Vec<&(String, String)> = inputs.env.iter().collect();
     env.sort();
     for (name, text) in env {
-        let Some(d) = by_name.get(name.as_str()) else { continue };
-        let file = sources.add(format!("STACKC_VAR_{name}"), format!("STACKC_VAR_{name}"), text);
+        let Some(d) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        let file = sources.add(
+            format!("STACKC_VAR_{name}"),
+            format!("STACKC_VAR_{name}"),
+            text,
+        );
         if let Some(v) = parse_outside_value(d, sources, file, dir, diags) {
             given.insert(name.clone(), v);
         }
@@ -183,8 +209,11 @@ pub fn resolve(
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(code::VARIABLE, format!("cannot read variable file {}: {e}", path.display()))
-                        .with_help("check the path given to --var-file"),
+                    Diagnostic::error(
+                        code::VARIABLE,
+                        format!("cannot read variable file {}: {e}", path.display()),
+                    )
+                    .with_help("check the path given to --var-file"),
                 );
                 continue;
             }
@@ -202,10 +231,13 @@ pub fn resolve(
                     given.insert(name, v);
                 }
                 None => diags.push(
-                    Diagnostic::warning(code::VARIABLE, format!("the variable file sets `{name}`, which is not declared"))
-                        .at(key_span)
-                        .with_help("declare it with a `variable` block, or remove it from the file")
-                        .did_you_mean(&name, by_name.keys().copied()),
+                    Diagnostic::warning(
+                        code::VARIABLE,
+                        format!("the variable file sets `{name}`, which is not declared"),
+                    )
+                    .at(key_span)
+                    .with_help("declare it with a `variable` block, or remove it from the file")
+                    .did_you_mean(&name, by_name.keys().copied()),
                 ),
             }
         }
@@ -215,17 +247,23 @@ pub fn resolve(
     for arg in &inputs.cli {
         let Some((name, text)) = arg.split_once('=') else {
             diags.push(
-                Diagnostic::error(code::VARIABLE, format!("--var `{arg}` is not of the form NAME=VALUE"))
-                    .with_help("write --var name=value"),
+                Diagnostic::error(
+                    code::VARIABLE,
+                    format!("--var `{arg}` is not of the form NAME=VALUE"),
+                )
+                .with_help("write --var name=value"),
             );
             continue;
         };
         let name = name.trim();
         let Some(d) = by_name.get(name) else {
             diags.push(
-                Diagnostic::error(code::VARIABLE, format!("--var sets `{name}`, which is not declared"))
-                    .with_help("declare it with a `variable` block, or check the name")
-                    .did_you_mean(name, by_name.keys().copied()),
+                Diagnostic::error(
+                    code::VARIABLE,
+                    format!("--var sets `{name}`, which is not declared"),
+                )
+                .with_help("declare it with a `variable` block, or check the name")
+                .did_you_mean(name, by_name.keys().copied()),
             );
             continue;
         };
@@ -243,10 +281,16 @@ pub fn resolve(
                 Ok(c) => Some(c.with_span(v.span)),
                 Err(msg) => {
                     diags.push(
-                        Diagnostic::error(code::TYPE, format!("the value of variable `{}` does not match its type {}: {msg}", d.name, d.ty))
-                            .at(v.span)
-                            .and_label(d.block.ty.span, "declared here")
-                            .with_help(format!("give a value of type {}", d.ty)),
+                        Diagnostic::error(
+                            code::TYPE,
+                            format!(
+                                "the value of variable `{}` does not match its type {}: {msg}",
+                                d.name, d.ty
+                            ),
+                        )
+                        .at(v.span)
+                        .and_label(d.block.ty.span, "declared here")
+                        .with_help(format!("give a value of type {}", d.ty)),
                     );
                     continue;
                 }
@@ -277,7 +321,10 @@ pub fn resolve(
             if names.len() > 1 { "them" } else { "it" }
         ));
         for d in missing.iter().skip(1) {
-            diag = diag.and_label(d.block.labels.first().map_or(d.block.ty.span, |l| l.span), format!("`{}` needs a value", d.name));
+            diag = diag.and_label(
+                d.block.labels.first().map_or(d.block.ty.span, |l| l.span),
+                format!("`{}` needs a value", d.name),
+            );
         }
         diags.push(diag);
     }
@@ -287,7 +334,13 @@ pub fn resolve(
 /// A value from the command line or the environment: an expression when the variable's type
 /// is not `string`, the raw text otherwise (and for untyped variables whose text does not
 /// parse as a constant).
-fn parse_outside_value(d: &Declared<'_>, sources: &Sources, file: FileId, dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+fn parse_outside_value(
+    d: &Declared<'_>,
+    sources: &Sources,
+    file: FileId,
+    dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
     let text = sources.text(file);
     let span = Span::new(file, 0, text.len());
     if d.ty == Type::String {
@@ -321,7 +374,12 @@ fn parse_outside_value(d: &Declared<'_>, sources: &Sources, file: FileId, dir: &
     }
 }
 
-fn hcl_var_file(sources: &Sources, file: FileId, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, Value, Span)> {
+fn hcl_var_file(
+    sources: &Sources,
+    file: FileId,
+    dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Value, Span)> {
     let parsed = crate::parser::parse_file(file, sources.text(file));
     diags.extend(parsed.diagnostics);
     let empty = BTreeMap::new();
@@ -347,7 +405,11 @@ fn hcl_var_file(sources: &Sources, file: FileId, dir: &Path, diags: &mut Vec<Dia
     out
 }
 
-fn json_var_file(sources: &Sources, file: FileId, diags: &mut Vec<Diagnostic>) -> Vec<(String, Value, Span)> {
+fn json_var_file(
+    sources: &Sources,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Value, Span)> {
     let text = sources.text(file);
     let span = Span::new(file, 0, text.len().min(1));
     match serde_json::from_str::<serde_json::Value>(text) {
@@ -376,7 +438,11 @@ fn json_var_file(sources: &Sources, file: FileId, diags: &mut Vec<Diagnostic>) -
                 .map_or(0, |s| s + e.column().saturating_sub(1));
             diags.push(
                 Diagnostic::error(code::SYNTAX, format!("invalid JSON: {e}"))
-                    .at(Span::new(file, offset.min(text.len()), offset.min(text.len())))
+                    .at(Span::new(
+                        file,
+                        offset.min(text.len()),
+                        offset.min(text.len()),
+                    ))
                     .with_help("fix the JSON syntax"),
             );
             Vec::new()

@@ -24,7 +24,13 @@ fn indexed<'a>(a: &Args<'a>, i: usize) -> Result<&'a [Value], FuncError> {
     let v = a.non_null(i)?;
     match v.seq_kind() {
         Some(SeqKind::Set) => Err(a
-            .err(i, format!("{}: cannot use a set here, because its elements have no index", a.fname()))
+            .err(
+                i,
+                format!(
+                    "{}: cannot use a set here, because its elements have no index",
+                    a.fname()
+                ),
+            )
             .with_help(SET_HELP)),
         Some(_) => Ok(v.as_seq().unwrap_or(&[])),
         None => Err(a.type_err(i, "a list or tuple")),
@@ -42,21 +48,22 @@ fn same_kind(a: &Args, like: &Value, items: Vec<Value>) -> Value {
 
 pub(super) fn length(a: &Args) -> Result<Value, FuncError> {
     let v = a.non_null(0)?;
-    let n = match &v.kind {
-        ValueKind::String(s) => {
-            use unicode_segmentation::UnicodeSegmentation;
-            s.graphemes(true).count()
-        }
-        ValueKind::Seq(_, items) => items.len(),
-        _ => match v.as_map() {
-            Some(m) => m.len(),
-            None => {
-                return Err(a
-                    .type_err(0, "a string, list, tuple, set, map or object")
-                    .with_help("length() counts the characters of a string or the elements of a collection"))
+    let n =
+        match &v.kind {
+            ValueKind::String(s) => {
+                use unicode_segmentation::UnicodeSegmentation;
+                s.graphemes(true).count()
             }
-        },
-    };
+            ValueKind::Seq(_, items) => items.len(),
+            _ => match v.as_map() {
+                Some(m) => m.len(),
+                None => return Err(a
+                    .type_err(0, "a string, list, tuple, set, map or object")
+                    .with_help(
+                    "length() counts the characters of a string or the elements of a collection",
+                )),
+            },
+        };
     Ok(Value::number(n as f64, a.span))
 }
 
@@ -101,7 +108,10 @@ pub(super) fn merge(a: &Args) -> Result<Value, FuncError> {
 pub(super) fn keys(a: &Args) -> Result<Value, FuncError> {
     let m = a.map(0)?;
     // A BTreeMap iterates in lexical (byte) order, which is Terraform's order.
-    Ok(Value::list(m.keys().map(|k| a.string(k.as_str())).collect(), a.span))
+    Ok(Value::list(
+        m.keys().map(|k| a.string(k.as_str())).collect(),
+        a.span,
+    ))
 }
 
 pub(super) fn values(a: &Args) -> Result<Value, FuncError> {
@@ -110,7 +120,9 @@ pub(super) fn values(a: &Args) -> Result<Value, FuncError> {
 }
 
 pub(super) fn lookup(a: &Args) -> Result<Value, FuncError> {
-    let m = a.map(0).map_err(|e| e.with_help("lookup() reads a key of a map or object"))?;
+    let m = a
+        .map(0)
+        .map_err(|e| e.with_help("lookup() reads a key of a map or object"))?;
     let key = a.str(1)?;
     if let Some(v) = m.get(&*key) {
         return Ok(v.clone());
@@ -149,9 +161,17 @@ pub(super) fn distinct(a: &Args) -> Result<Value, FuncError> {
     Ok(Value::list(out, a.span))
 }
 
-fn flatten_into(a: &Args, items: &[Value], out: &mut Vec<Value>, depth: usize) -> Result<(), FuncError> {
+fn flatten_into(
+    a: &Args,
+    items: &[Value],
+    out: &mut Vec<Value>,
+    depth: usize,
+) -> Result<(), FuncError> {
     if depth > MAX_FLATTEN_DEPTH {
-        return Err(a.err(0, format!("flatten(): the list is nested more than {MAX_FLATTEN_DEPTH} levels deep")));
+        return Err(a.err(
+            0,
+            format!("flatten(): the list is nested more than {MAX_FLATTEN_DEPTH} levels deep"),
+        ));
     }
     for item in items {
         match item.as_seq() {
@@ -170,14 +190,19 @@ pub(super) fn flatten(a: &Args) -> Result<Value, FuncError> {
 }
 
 pub(super) fn range(a: &Args) -> Result<Value, FuncError> {
-    let nums = (0..a.len()).map(|i| a.num(i)).collect::<Result<Vec<f64>, _>>()?;
+    let nums = (0..a.len())
+        .map(|i| a.num(i))
+        .collect::<Result<Vec<f64>, _>>()?;
     let (start, limit, step) = match nums.as_slice() {
         [limit] => (0.0, *limit, if *limit < 0.0 { -1.0 } else { 1.0 }),
         [start, limit] => (*start, *limit, if limit < start { -1.0 } else { 1.0 }),
         [start, limit, step] => (*start, *limit, *step),
         _ => {
-            return Err(FuncError::call("range() takes one, two or three arguments")
-                .with_help("call it as range(limit), range(start, limit) or range(start, limit, step)"))
+            return Err(
+                FuncError::call("range() takes one, two or three arguments").with_help(
+                    "call it as range(limit), range(start, limit) or range(start, limit, step)",
+                ),
+            )
         }
     };
     let last = a.len().saturating_sub(1);
@@ -189,24 +214,37 @@ pub(super) fn range(a: &Args) -> Result<Value, FuncError> {
     }
     if step < 0.0 && limit > start {
         return Err(a
-            .err(1, "range(): the limit must be less than the start when the step is negative")
+            .err(
+                1,
+                "range(): the limit must be less than the start when the step is negative",
+            )
             .with_help("swap start and limit, or use a positive step"));
     }
     if step > 0.0 && limit < start {
         return Err(a
-            .err(1.min(last), "range(): the limit must be greater than the start when the step is positive")
+            .err(
+                1.min(last),
+                "range(): the limit must be greater than the start when the step is positive",
+            )
             .with_help("swap start and limit, or use a negative step"));
     }
     let count = ((limit - start) / step).ceil();
     if count.is_nan() || count > MAX_RANGE {
         return Err(a
-            .err(last, format!("range(): this range would have more than {MAX_RANGE} elements"))
+            .err(
+                last,
+                format!("range(): this range would have more than {MAX_RANGE} elements"),
+            )
             .with_help("use a smaller difference between start and limit, or a larger step"));
     }
     // Computing each element from the start (rather than adding the step repeatedly) keeps
     // rounding errors from accumulating; rounding to the inputs' decimal places then turns
     // 0.30000000000000004 back into the 0.3 the user expects.
-    let places = [start, step].iter().map(|x| decimal_places(*x)).max().unwrap_or(0);
+    let places = [start, step]
+        .iter()
+        .map(|x| decimal_places(*x))
+        .max()
+        .unwrap_or(0);
     let scale = 10f64.powi(places as i32);
     let mut out = Vec::with_capacity(count.max(0.0) as usize);
     for i in 0..count.max(0.0) as usize {
@@ -241,7 +279,10 @@ pub(super) fn element(a: &Args) -> Result<Value, FuncError> {
     }
     if index < 0 {
         return Err(a
-            .err(1, format!("element() cannot use a negative index ({index})"))
+            .err(
+                1,
+                format!("element() cannot use a negative index ({index})"),
+            )
             .with_help("for the last element, use element(list, length(list) - 1)"));
     }
     let i = (index as u64 % items.len() as u64) as usize;
@@ -255,7 +296,10 @@ pub(super) fn index(a: &Args) -> Result<Value, FuncError> {
         Some(i) => Ok(Value::number(i as f64, a.span)),
         None if items.is_empty() => Err(a.err(0, "index() cannot search an empty list")),
         None => Err(a
-            .err(1, format!("index(): the list does not contain {}", a.describe(needle)))
+            .err(
+                1,
+                format!("index(): the list does not contain {}", a.describe(needle)),
+            )
             .with_help("to test for an element first, use contains(list, value)")),
     }
 }
@@ -268,7 +312,10 @@ pub(super) fn slice(a: &Args) -> Result<Value, FuncError> {
     let len = items.len() as i64;
     let check = |i: usize, what: &str, n: i64| -> Result<usize, FuncError> {
         if n < 0 {
-            return Err(a.err(i, format!("slice(): the {what} index must not be less than zero")));
+            return Err(a.err(
+                i,
+                format!("slice(): the {what} index must not be less than zero"),
+            ));
         }
         if n > len {
             return Err(a
@@ -280,7 +327,10 @@ pub(super) fn slice(a: &Args) -> Result<Value, FuncError> {
     let s = check(1, "start", start)?;
     let e = check(2, "end", end)?;
     if s > e {
-        return Err(a.err(1, format!("slice(): the start index {s} is greater than the end index {e}")));
+        return Err(a.err(
+            1,
+            format!("slice(): the start index {s} is greater than the end index {e}"),
+        ));
     }
     Ok(same_kind(a, list, items.get(s..e).unwrap_or(&[]).to_vec()))
 }
@@ -292,17 +342,29 @@ pub(super) fn sort(a: &Args) -> Result<Value, FuncError> {
         match element_string(item) {
             Some(s) => strings.push(s.into_owned()),
             None if item.is_null() => {
-                return Err(a.err(0, format!("sort(): element {i} is null; a null cannot be sorted")))
+                return Err(a.err(
+                    0,
+                    format!("sort(): element {i} is null; a null cannot be sorted"),
+                ))
             }
             None => {
                 return Err(a
-                    .err(0, format!("sort(): element {i} is {}; sort() only sorts strings", a.describe(item)))
+                    .err(
+                        0,
+                        format!(
+                            "sort(): element {i} is {}; sort() only sorts strings",
+                            a.describe(item)
+                        ),
+                    )
                     .with_help("numbers and bools sort as strings; collections cannot be sorted"))
             }
         }
     }
     strings.sort();
-    Ok(Value::list(strings.into_iter().map(|s| a.string(s)).collect(), a.span))
+    Ok(Value::list(
+        strings.into_iter().map(|s| a.string(s)).collect(),
+        a.span,
+    ))
 }
 
 pub(super) fn reverse(a: &Args) -> Result<Value, FuncError> {
@@ -316,11 +378,14 @@ pub(super) fn zipmap(a: &Args) -> Result<Value, FuncError> {
     let values = indexed(a, 1)?;
     if keys.len() != values.len() {
         return Err(a
-            .err(1, format!(
-                "zipmap(): the number of keys ({}) does not match the number of values ({})",
-                keys.len(),
-                values.len()
-            ))
+            .err(
+                1,
+                format!(
+                    "zipmap(): the number of keys ({}) does not match the number of values ({})",
+                    keys.len(),
+                    values.len()
+                ),
+            )
             .with_help("give one value per key"));
     }
     let mut out = Map::new();
@@ -328,7 +393,15 @@ pub(super) fn zipmap(a: &Args) -> Result<Value, FuncError> {
         let key = match element_string(k) {
             Some(s) => s.into_owned(),
             None if k.is_null() => return Err(a.err(0, format!("zipmap(): key {i} is null"))),
-            None => return Err(a.err(0, format!("zipmap(): key {i} is {}; keys must be strings", a.describe(k)))),
+            None => {
+                return Err(a.err(
+                    0,
+                    format!(
+                        "zipmap(): key {i} is {}; keys must be strings",
+                        a.describe(k)
+                    ),
+                ))
+            }
         };
         out.insert(key, v.clone());
     }
@@ -354,8 +427,10 @@ pub(super) fn coalesce(a: &Args) -> Result<Value, FuncError> {
             _ => return Ok(v.clone()),
         }
     }
-    Err(FuncError::call("coalesce(): every argument is null or an empty string")
-        .with_help("add a final fallback value, for example coalesce(var.name, \"default\")"))
+    Err(
+        FuncError::call("coalesce(): every argument is null or an empty string")
+            .with_help("add a final fallback value, for example coalesce(var.name, \"default\")"),
+    )
 }
 
 pub(super) fn compact(a: &Args) -> Result<Value, FuncError> {
@@ -370,8 +445,16 @@ pub(super) fn compact(a: &Args) -> Result<Value, FuncError> {
             Some(s) => out.push(a.string(s.into_owned())),
             None => {
                 return Err(a
-                    .err(0, format!("compact(): element {i} is {}; compact() works on lists of strings", a.describe(item)))
-                    .with_help("to drop nulls from other lists, use [for x in list : x if x != null]"))
+                    .err(
+                        0,
+                        format!(
+                            "compact(): element {i} is {}; compact() works on lists of strings",
+                            a.describe(item)
+                        ),
+                    )
+                    .with_help(
+                        "to drop nulls from other lists, use [for x in list : x if x != null]",
+                    ))
             }
         }
     }
@@ -406,19 +489,43 @@ mod tests {
 
     #[test]
     fn concat_and_merge() {
-        assert_eq!(ok("concat", &[strs(&["a"]), strs(&["b", "c"])]), strs(&["a", "b", "c"]));
-        assert_eq!(ok("concat", &[list(vec![s("a")]), list(vec![])]).seq_kind(), Some(SeqKind::List));
+        assert_eq!(
+            ok("concat", &[strs(&["a"]), strs(&["b", "c"])]),
+            strs(&["a", "b", "c"])
+        );
+        assert_eq!(
+            ok("concat", &[list(vec![s("a")]), list(vec![])]).seq_kind(),
+            Some(SeqKind::List)
+        );
         assert_eq!(ok("concat", &[tup(vec![])]), tup(vec![]));
-        let e = fails("concat", &[strs(&["a"]), set(vec![s("b")])], "cannot use a set");
+        let e = fails(
+            "concat",
+            &[strs(&["a"]), set(vec![s("b")])],
+            "cannot use a set",
+        );
         assert_eq!(e.arg, Some(1));
         fails("concat", &[strs(&["a"]), s("b")], "must be a list or tuple");
 
-        let m = ok("merge", &[obj(&[("a", n(1.0)), ("b", n(2.0))]), null(), obj(&[("b", n(3.0)), ("c", n(4.0))])]);
+        let m = ok(
+            "merge",
+            &[
+                obj(&[("a", n(1.0)), ("b", n(2.0))]),
+                null(),
+                obj(&[("b", n(3.0)), ("c", n(4.0))]),
+            ],
+        );
         assert_eq!(m, obj(&[("a", n(1.0)), ("b", n(3.0)), ("c", n(4.0))]));
         assert_eq!(m.map_kind(), Some(MapKind::Object));
-        assert_eq!(ok("merge", &[map(&[("a", s("x"))]), map(&[])]).map_kind(), Some(MapKind::Map));
+        assert_eq!(
+            ok("merge", &[map(&[("a", s("x"))]), map(&[])]).map_kind(),
+            Some(MapKind::Map)
+        );
         assert_eq!(ok("merge", &[]), obj(&[]));
-        let e = fails("merge", &[obj(&[]), strs(&["a"])], "must be a map or object");
+        let e = fails(
+            "merge",
+            &[obj(&[]), strs(&["a"])],
+            "must be a map or object",
+        );
         assert_eq!(e.arg, Some(1));
     }
 
@@ -426,7 +533,10 @@ mod tests {
     fn keys_values_lookup() {
         let m = obj(&[("b", n(2.0)), ("a", n(1.0)), ("c", n(3.0))]);
         assert_eq!(ok("keys", &[m.clone()]), list(vec![s("a"), s("b"), s("c")]));
-        assert_eq!(ok("values", &[m.clone()]), list(vec![n(1.0), n(2.0), n(3.0)]));
+        assert_eq!(
+            ok("values", &[m.clone()]),
+            list(vec![n(1.0), n(2.0), n(3.0)])
+        );
         assert_eq!(ok("keys", &[obj(&[])]), list(vec![]));
         fails("keys", &[strs(&["a"])], "must be a map or object");
         fails("values", &[null()], "must not be null");
@@ -446,16 +556,37 @@ mod tests {
         assert_eq!(ok("contains", &[strs(&["a", "b"]), s("c")]), b(false));
         assert_eq!(ok("contains", &[nums(&[1.0]), s("1")]), b(false));
         assert_eq!(ok("contains", &[set(vec![n(1.0)]), n(1.0)]), b(true));
-        assert_eq!(ok("contains", &[tup(vec![obj(&[("a", n(1.0))])]), obj(&[("a", n(1.0))])]), b(true));
-        fails("contains", &[s("abc"), s("a")], "must be a list, tuple or set");
+        assert_eq!(
+            ok(
+                "contains",
+                &[tup(vec![obj(&[("a", n(1.0))])]), obj(&[("a", n(1.0))])]
+            ),
+            b(true)
+        );
+        fails(
+            "contains",
+            &[s("abc"), s("a")],
+            "must be a list, tuple or set",
+        );
 
-        assert_eq!(ok("distinct", &[strs(&["a", "b", "a", "c", "b"])]), list(vec![s("a"), s("b"), s("c")]));
+        assert_eq!(
+            ok("distinct", &[strs(&["a", "b", "a", "c", "b"])]),
+            list(vec![s("a"), s("b"), s("c")])
+        );
         assert_eq!(ok("distinct", &[tup(vec![])]), list(vec![]));
         fails("distinct", &[obj(&[])], "must be a list");
 
-        let nested = tup(vec![strs(&["a", "b"]), tup(vec![]), tup(vec![strs(&["c"]), s("d")]), s("e")]);
+        let nested = tup(vec![
+            strs(&["a", "b"]),
+            tup(vec![]),
+            tup(vec![strs(&["c"]), s("d")]),
+            s("e"),
+        ]);
         assert_eq!(ok("flatten", &[nested]), strs(&["a", "b", "c", "d", "e"]));
-        assert_eq!(ok("flatten", &[tup(vec![set(vec![n(2.0), n(1.0)])])]), nums(&[1.0, 2.0]));
+        assert_eq!(
+            ok("flatten", &[tup(vec![set(vec![n(2.0), n(1.0)])])]),
+            nums(&[1.0, 2.0])
+        );
         fails("flatten", &[s("x")], "must be a list");
         let mut deep = s("x");
         for _ in 0..300 {
@@ -480,7 +611,11 @@ mod tests {
         ];
         for (args, want) in cases {
             let args: Vec<Value> = args.iter().map(|x| n(*x)).collect();
-            assert_eq!(ok("range", &args), list(want.iter().map(|x| n(*x)).collect()), "{args:?}");
+            assert_eq!(
+                ok("range", &args),
+                list(want.iter().map(|x| n(*x)).collect()),
+                "{args:?}"
+            );
         }
         assert_eq!(ok("range", &[s("2")]), list(vec![n(0.0), n(1.0)]));
         fails("range", &[n(0.0), n(1.0), n(0.0)], "must not be zero");
@@ -490,7 +625,10 @@ mod tests {
         fails("range", &[n(0.0), n(1.0), n(1e-12)], "more than");
         fails("range", &[n(f64::INFINITY)], "finite");
         fails("range", &[s("x")], "must be a number");
-        assert_eq!(call_fn("range", &[n(1048576.0)]).map(|v| v.as_seq().map(<[Value]>::len)), Ok(Some(1048576)));
+        assert_eq!(
+            call_fn("range", &[n(1048576.0)]).map(|v| v.as_seq().map(<[Value]>::len)),
+            Ok(Some(1048576))
+        );
     }
 
     #[test]
@@ -499,46 +637,109 @@ mod tests {
         assert_eq!(ok("element", &[l.clone(), n(1.0)]), s("b"));
         assert_eq!(ok("element", &[l.clone(), n(5.0)]), s("c"));
         assert_eq!(ok("element", &[l.clone(), n(9e15)]), s("a"));
-        let e = fails("element", &[tup(vec![]), n(0.0)], "element() cannot take an element of an empty list");
+        let e = fails(
+            "element",
+            &[tup(vec![]), n(0.0)],
+            "element() cannot take an element of an empty list",
+        );
         assert!(e.help.is_some());
-        assert_eq!(fails("element", &[l.clone(), n(-1.0)], "negative").arg, Some(1));
+        assert_eq!(
+            fails("element", &[l.clone(), n(-1.0)], "negative").arg,
+            Some(1)
+        );
         fails("element", &[l.clone(), n(0.5)], "whole number");
         fails("element", &[set(vec![s("a")]), n(0.0)], "cannot use a set");
 
         assert_eq!(ok("index", &[l.clone(), s("b")]), n(1.0));
-        fails("index", &[l.clone(), s("z")], "does not contain string \"z\"");
+        fails(
+            "index",
+            &[l.clone(), s("z")],
+            "does not contain string \"z\"",
+        );
         fails("index", &[tup(vec![]), s("z")], "empty list");
         fails("index", &[set(vec![s("a")]), s("a")], "cannot use a set");
 
         assert_eq!(ok("slice", &[l.clone(), n(1.0), n(3.0)]), strs(&["b", "c"]));
         assert_eq!(ok("slice", &[l.clone(), n(1.0), n(1.0)]), tup(vec![]));
-        assert_eq!(ok("slice", &[list(vec![s("a")]), n(0.0), n(1.0)]).seq_kind(), Some(SeqKind::List));
-        assert_eq!(fails("slice", &[l.clone(), n(2.0), n(1.0)], "greater than the end").arg, Some(1));
-        assert_eq!(fails("slice", &[l.clone(), n(0.0), n(4.0)], "greater than the length").arg, Some(2));
+        assert_eq!(
+            ok("slice", &[list(vec![s("a")]), n(0.0), n(1.0)]).seq_kind(),
+            Some(SeqKind::List)
+        );
+        assert_eq!(
+            fails(
+                "slice",
+                &[l.clone(), n(2.0), n(1.0)],
+                "greater than the end"
+            )
+            .arg,
+            Some(1)
+        );
+        assert_eq!(
+            fails(
+                "slice",
+                &[l.clone(), n(0.0), n(4.0)],
+                "greater than the length"
+            )
+            .arg,
+            Some(2)
+        );
         fails("slice", &[l.clone(), n(-1.0), n(1.0)], "less than zero");
         fails("slice", &[set(vec![]), n(0.0), n(0.0)], "cannot use a set");
     }
 
     #[test]
     fn sort_reverse_zipmap() {
-        assert_eq!(ok("sort", &[strs(&["e", "d", "a", "x"])]), list(vec![s("a"), s("d"), s("e"), s("x")]));
-        assert_eq!(ok("sort", &[nums(&[3.0, 10.0, 1.0])]), list(vec![s("1"), s("10"), s("3")]));
-        assert_eq!(ok("sort", &[set(vec![s("b"), s("a")])]), list(vec![s("a"), s("b")]));
+        assert_eq!(
+            ok("sort", &[strs(&["e", "d", "a", "x"])]),
+            list(vec![s("a"), s("d"), s("e"), s("x")])
+        );
+        assert_eq!(
+            ok("sort", &[nums(&[3.0, 10.0, 1.0])]),
+            list(vec![s("1"), s("10"), s("3")])
+        );
+        assert_eq!(
+            ok("sort", &[set(vec![s("b"), s("a")])]),
+            list(vec![s("a"), s("b")])
+        );
         fails("sort", &[tup(vec![s("a"), null()])], "element 1 is null");
         fails("sort", &[tup(vec![strs(&["a"])])], "only sorts strings");
 
-        assert_eq!(ok("reverse", &[strs(&["a", "b", "c"])]), strs(&["c", "b", "a"]));
-        assert_eq!(ok("reverse", &[list(vec![s("a")])]).seq_kind(), Some(SeqKind::List));
+        assert_eq!(
+            ok("reverse", &[strs(&["a", "b", "c"])]),
+            strs(&["c", "b", "a"])
+        );
+        assert_eq!(
+            ok("reverse", &[list(vec![s("a")])]).seq_kind(),
+            Some(SeqKind::List)
+        );
         fails("reverse", &[set(vec![s("a")])], "cannot use a set");
 
         let z = ok("zipmap", &[strs(&["a", "b"]), nums(&[1.0, 2.0])]);
         assert_eq!(z, obj(&[("a", n(1.0)), ("b", n(2.0))]));
         assert_eq!(z.map_kind(), Some(MapKind::Object));
-        assert_eq!(ok("zipmap", &[strs(&["a"]), list(vec![n(1.0)])]).map_kind(), Some(MapKind::Map));
-        assert_eq!(ok("zipmap", &[strs(&["a", "a"]), nums(&[1.0, 2.0])]), obj(&[("a", n(2.0))]));
-        fails("zipmap", &[strs(&["a"]), nums(&[1.0, 2.0])], "number of keys (1) does not match the number of values (2)");
-        fails("zipmap", &[tup(vec![null()]), nums(&[1.0])], "key 0 is null");
-        fails("zipmap", &[tup(vec![tup(vec![])]), nums(&[1.0])], "keys must be strings");
+        assert_eq!(
+            ok("zipmap", &[strs(&["a"]), list(vec![n(1.0)])]).map_kind(),
+            Some(MapKind::Map)
+        );
+        assert_eq!(
+            ok("zipmap", &[strs(&["a", "a"]), nums(&[1.0, 2.0])]),
+            obj(&[("a", n(2.0))])
+        );
+        fails(
+            "zipmap",
+            &[strs(&["a"]), nums(&[1.0, 2.0])],
+            "number of keys (1) does not match the number of values (2)",
+        );
+        fails(
+            "zipmap",
+            &[tup(vec![null()]), nums(&[1.0])],
+            "key 0 is null",
+        );
+        fails(
+            "zipmap",
+            &[tup(vec![tup(vec![])]), nums(&[1.0])],
+            "keys must be strings",
+        );
     }
 
     #[test]
@@ -550,11 +751,20 @@ mod tests {
         let e = fails("coalesce", &[null(), s("")], "every argument is null");
         assert!(e.help.is_some());
 
-        assert_eq!(ok("compact", &[tup(vec![s("a"), s(""), null(), s("b"), n(1.0)])]), list(vec![s("a"), s("b"), s("1")]));
+        assert_eq!(
+            ok(
+                "compact",
+                &[tup(vec![s("a"), s(""), null(), s("b"), n(1.0)])]
+            ),
+            list(vec![s("a"), s("b"), s("1")])
+        );
         fails("compact", &[tup(vec![tup(vec![])])], "lists of strings");
         fails("compact", &[s("a")], "must be a list");
 
-        let u = ok("setunion", &[strs(&["a", "b"]), strs(&["b", "c"]), set(vec![s("d")])]);
+        let u = ok(
+            "setunion",
+            &[strs(&["a", "b"]), strs(&["b", "c"]), set(vec![s("d")])],
+        );
         assert_eq!(u, set(vec![s("a"), s("b"), s("c"), s("d")]));
         assert_eq!(u.seq_kind(), Some(SeqKind::Set));
         fails("setunion", &[strs(&["a"]), s("b")], "must be a list");

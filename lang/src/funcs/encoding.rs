@@ -51,7 +51,9 @@ pub(super) fn json_text(v: &Value) -> Result<String, String> {
 
 fn write_json(v: &Value, out: &mut String, depth: usize) -> Result<(), String> {
     if depth > MAX_DEPTH {
-        return Err(format!("the value is nested more than {MAX_DEPTH} levels deep"));
+        return Err(format!(
+            "the value is nested more than {MAX_DEPTH} levels deep"
+        ));
     }
     match &v.kind {
         ValueKind::Null => out.push_str("null"),
@@ -103,8 +105,13 @@ pub(super) fn jsonencode(a: &Args) -> Result<Value, FuncError> {
 pub(super) fn jsondecode(a: &Args) -> Result<Value, FuncError> {
     let text = a.str(0)?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        a.err(0, format!("jsondecode(): the string is not valid JSON: {e}"))
-            .with_help("check the JSON text; to read a JSON file, use jsondecode(file(\"./name.json\"))")
+        a.err(
+            0,
+            format!("jsondecode(): the string is not valid JSON: {e}"),
+        )
+        .with_help(
+            "check the JSON text; to read a JSON file, use jsondecode(file(\"./name.json\"))",
+        )
     })?;
     Ok(Value::from_json(&json, a.span))
 }
@@ -115,9 +122,7 @@ fn yaml_scalar(v: &Value) -> Result<Option<String>, String> {
         ValueKind::Null => "null".into(),
         ValueKind::Bool(b) => b.to_string(),
         ValueKind::Number(n) if n.is_nan() => return Err("NaN cannot be written as YAML".into()),
-        ValueKind::Number(n) if n.is_infinite() => {
-            if *n > 0.0 { "+Inf" } else { "-Inf" }.into()
-        }
+        ValueKind::Number(n) if n.is_infinite() => if *n > 0.0 { "+Inf" } else { "-Inf" }.into(),
         ValueKind::Number(n) => format_number(*n),
         ValueKind::String(s) => yaml_string(s),
         ValueKind::Seq(_, items) if items.is_empty() => "[]".into(),
@@ -179,9 +184,17 @@ fn yaml_string(s: &str) -> String {
 
 /// Writes a block collection at `indent`. With `inline`, the first line continues a `- ` that is
 /// already written.
-fn yaml_block(v: &Value, indent: usize, inline: bool, out: &mut String, depth: usize) -> Result<(), String> {
+fn yaml_block(
+    v: &Value,
+    indent: usize,
+    inline: bool,
+    out: &mut String,
+    depth: usize,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
-        return Err(format!("the value is nested more than {MAX_DEPTH} levels deep"));
+        return Err(format!(
+            "the value is nested more than {MAX_DEPTH} levels deep"
+        ));
     }
     let pad = " ".repeat(indent);
     if let Some(items) = v.as_seq() {
@@ -218,7 +231,11 @@ fn yaml_block(v: &Value, indent: usize, inline: bool, out: &mut String, depth: u
                 None => {
                     out.push('\n');
                     // Sequences under a key are not indented further, as go-yaml writes them.
-                    let child = if item.as_seq().is_some() { indent } else { indent + 2 };
+                    let child = if item.as_seq().is_some() {
+                        indent
+                    } else {
+                        indent + 2
+                    };
                     yaml_block(item, child, false, out, depth + 1)?;
                 }
             }
@@ -234,7 +251,10 @@ fn yaml_text(v: &Value) -> Result<String, String> {
             out.push_str(&text);
             out.push('\n');
             // go-yaml ends a document that is a single plain scalar with an explicit end marker.
-            if matches!(v.kind, ValueKind::Null | ValueKind::Bool(_) | ValueKind::Number(_)) {
+            if matches!(
+                v.kind,
+                ValueKind::Null | ValueKind::Bool(_) | ValueKind::Number(_)
+            ) {
                 out.push_str("...\n");
             }
         }
@@ -252,7 +272,9 @@ pub(super) fn yamlencode(a: &Args) -> Result<Value, FuncError> {
 fn from_yaml(y: &serde_yaml::Value, a: &Args, depth: usize) -> Result<Value, String> {
     use serde_yaml::Value as Y;
     if depth > MAX_DEPTH {
-        return Err(format!("the document is nested more than {MAX_DEPTH} levels deep"));
+        return Err(format!(
+            "the document is nested more than {MAX_DEPTH} levels deep"
+        ));
     }
     Ok(match y {
         Y::Null => Value::null(a.span),
@@ -294,8 +316,11 @@ pub(super) fn yamldecode(a: &Args) -> Result<Value, FuncError> {
     let text = a.str(0)?;
     let help = "check the YAML text; yamldecode() reads exactly one document";
     let y: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-        a.err(0, format!("yamldecode(): the string is not valid YAML: {e}"))
-            .with_help(help)
+        a.err(
+            0,
+            format!("yamldecode(): the string is not valid YAML: {e}"),
+        )
+        .with_help(help)
     })?;
     from_yaml(&y, a, 0).map_err(|e| a.err(0, format!("yamldecode(): {e}")).with_help(help))
 }
@@ -317,8 +342,11 @@ pub(super) fn base64decode(a: &Args) -> Result<Value, FuncError> {
                 .with_help("Base64 uses A-Z, a-z, 0-9, + and / with = padding; URL-safe Base64 must have - and _ replaced by + and /")
         })?;
     let text = String::from_utf8(bytes).map_err(|_| {
-        a.err(0, "base64decode(): the decoded bytes are not valid UTF-8 text")
-            .with_help("strings hold text only; pass binary data around in its Base64 form")
+        a.err(
+            0,
+            "base64decode(): the decoded bytes are not valid UTF-8 text",
+        )
+        .with_help("strings hold text only; pass binary data around in its Base64 form")
     })?;
     Ok(a.string(text))
 }
@@ -347,7 +375,9 @@ mod tests {
     use crate::value::Value;
 
     fn text(v: Value) -> String {
-        v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}")).to_string()
+        v.as_str()
+            .unwrap_or_else(|| panic!("not a string: {v:?}"))
+            .to_string()
     }
 
     #[test]
@@ -362,7 +392,10 @@ mod tests {
             text(ok("jsonencode", &[v])),
             r#"{"a":"\u003cx \u0026 y\u003e","b":[1,2.5,-3],"c":null,"d":{"t":true}}"#
         );
-        assert_eq!(text(ok("jsonencode", &[s("a\"\\\n\u{1}")])), r#""a\"\\\n\u0001""#);
+        assert_eq!(
+            text(ok("jsonencode", &[s("a\"\\\n\u{1}")])),
+            r#""a\"\\\n\u0001""#
+        );
         assert_eq!(text(ok("jsonencode", &[n(1e21)])), "1000000000000000000000");
         assert_eq!(text(ok("jsonencode", &[n(0.1)])), "0.1");
         assert_eq!(text(ok("jsonencode", &[null()])), "null");
@@ -377,8 +410,17 @@ mod tests {
 
     #[test]
     fn jsondecode_round_trips() {
-        let v = ok("jsondecode", &[s(r#"{"a": [1, "x", true, null], "b": {"c": 1.5}}"#)]);
-        assert_eq!(v, obj(&[("a", tup(vec![n(1.0), s("x"), b(true), null()])), ("b", obj(&[("c", n(1.5))]))]));
+        let v = ok(
+            "jsondecode",
+            &[s(r#"{"a": [1, "x", true, null], "b": {"c": 1.5}}"#)],
+        );
+        assert_eq!(
+            v,
+            obj(&[
+                ("a", tup(vec![n(1.0), s("x"), b(true), null()])),
+                ("b", obj(&[("c", n(1.5))]))
+            ])
+        );
         assert_eq!(ok("jsondecode", &[s("\"hi\"")]), s("hi"));
         assert_eq!(ok("jsondecode", &[s("null")]), null());
         let e = fails("jsondecode", &[s("{\"a\": }")], "not valid JSON");
@@ -386,25 +428,46 @@ mod tests {
         fails("jsondecode", &[s("")], "not valid JSON");
         fails("jsondecode", &[s("1 2")], "not valid JSON");
         fails("jsondecode", &[s(&"[".repeat(10_000))], "not valid JSON");
-        let round = ok("jsonencode", &[ok("jsondecode", &[s(r#"{"k":[1,{"z":"<"}]}"#)])]);
+        let round = ok(
+            "jsonencode",
+            &[ok("jsondecode", &[s(r#"{"k":[1,{"z":"<"}]}"#)])],
+        );
         assert_eq!(text(round), r#"{"k":[1,{"z":"\u003c"}]}"#);
     }
 
     #[test]
     fn yamlencode_matches_terraform() {
         let cases: Vec<(Value, &str)> = vec![
-            (obj(&[("a", s("b")), ("c", s("d"))]), "\"a\": \"b\"\n\"c\": \"d\"\n"),
+            (
+                obj(&[("a", s("b")), ("c", s("d"))]),
+                "\"a\": \"b\"\n\"c\": \"d\"\n",
+            ),
             (
                 obj(&[("foo", nums(&[1.0, 2.0, 3.0])), ("bar", s("baz"))]),
                 "\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n- 3\n",
             ),
             (
-                obj(&[("foo", tup(vec![n(1.0), obj(&[("a", s("b")), ("c", s("d"))]), n(3.0)])), ("bar", s("baz"))]),
+                obj(&[
+                    (
+                        "foo",
+                        tup(vec![n(1.0), obj(&[("a", s("b")), ("c", s("d"))]), n(3.0)]),
+                    ),
+                    ("bar", s("baz")),
+                ]),
                 "\"bar\": \"baz\"\n\"foo\":\n- 1\n- \"a\": \"b\"\n  \"c\": \"d\"\n- 3\n",
             ),
-            (obj(&[("o", obj(&[("p", obj(&[("q", n(1.0))]))]))]), "\"o\":\n  \"p\":\n    \"q\": 1\n"),
-            (tup(vec![strs(&["a", "b"]), strs(&["c"])]), "- - \"a\"\n  - \"b\"\n- - \"c\"\n"),
-            (obj(&[("e", tup(vec![])), ("m", obj(&[])), ("n", null())]), "\"e\": []\n\"m\": {}\n\"n\": null\n"),
+            (
+                obj(&[("o", obj(&[("p", obj(&[("q", n(1.0))]))]))]),
+                "\"o\":\n  \"p\":\n    \"q\": 1\n",
+            ),
+            (
+                tup(vec![strs(&["a", "b"]), strs(&["c"])]),
+                "- - \"a\"\n  - \"b\"\n- - \"c\"\n",
+            ),
+            (
+                obj(&[("e", tup(vec![])), ("m", obj(&[])), ("n", null())]),
+                "\"e\": []\n\"m\": {}\n\"n\": null\n",
+            ),
             (s("hello"), "\"hello\"\n"),
             (s(""), "\"\"\n"),
             (b(true), "true\n...\n"),
@@ -412,7 +475,10 @@ mod tests {
             (null(), "null\n...\n"),
             (obj(&[]), "{}\n"),
             (tup(vec![]), "[]\n"),
-            (s("a\nb\t\"c\"\\ é \u{1}"), "\"a\\nb\\t\\\"c\\\"\\\\ é \\x01\"\n"),
+            (
+                s("a\nb\t\"c\"\\ é \u{1}"),
+                "\"a\\nb\\t\\\"c\\\"\\\\ é \\x01\"\n",
+            ),
         ];
         for (v, want) in cases {
             assert_eq!(text(ok("yamlencode", &[v.clone()])), want, "{v:?}");
@@ -422,21 +488,45 @@ mod tests {
 
     #[test]
     fn yamldecode_reads_one_document() {
-        let v = ok("yamldecode", &[s("a: 1\nb:\n  - x\n  - true\nc: null\n1: one\n")]);
+        let v = ok(
+            "yamldecode",
+            &[s("a: 1\nb:\n  - x\n  - true\nc: null\n1: one\n")],
+        );
         assert_eq!(
             v,
-            obj(&[("a", n(1.0)), ("b", tup(vec![s("x"), b(true)])), ("c", null()), ("1", s("one"))])
+            obj(&[
+                ("a", n(1.0)),
+                ("b", tup(vec![s("x"), b(true)])),
+                ("c", null()),
+                ("1", s("one"))
+            ])
         );
         assert_eq!(ok("yamldecode", &[s("")]), null());
         assert_eq!(ok("yamldecode", &[s("hello")]), s("hello"));
         assert_eq!(ok("yamldecode", &[s("!custom 5")]), n(5.0));
-        let back = ok("yamldecode", &[ok("yamlencode", &[obj(&[("k", tup(vec![s("a\nb"), n(1.5), obj(&[("x", b(false))])]))])])]);
-        assert_eq!(back, obj(&[("k", tup(vec![s("a\nb"), n(1.5), obj(&[("x", b(false))])]))]));
+        let back = ok(
+            "yamldecode",
+            &[ok(
+                "yamlencode",
+                &[obj(&[(
+                    "k",
+                    tup(vec![s("a\nb"), n(1.5), obj(&[("x", b(false))])]),
+                )])],
+            )],
+        );
+        assert_eq!(
+            back,
+            obj(&[("k", tup(vec![s("a\nb"), n(1.5), obj(&[("x", b(false))])]))])
+        );
         fails("yamldecode", &[s("a: [1")], "not valid YAML");
         fails("yamldecode", &[s("a: 1\n---\nb: 2\n")], "not valid YAML");
         fails("yamldecode", &[s("? [1, 2]\n: x\n")], "mapping keys");
         fails("yamldecode", &[s("a: .nan")], "not a number");
-        fails("yamldecode", &[s(&format!("{}1{}", "[".repeat(500), "]".repeat(500)))], "YAML");
+        fails(
+            "yamldecode",
+            &[s(&format!("{}1{}", "[".repeat(500), "]".repeat(500)))],
+            "YAML",
+        );
         // An alias bomb stays bounded.
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\ni: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
         let _ = call_fn("yamldecode", &[s(bomb)]);
@@ -444,16 +534,29 @@ mod tests {
 
     #[test]
     fn base64() {
-        assert_eq!(ok("base64encode", &[s("Hello World")]), s("SGVsbG8gV29ybGQ="));
+        assert_eq!(
+            ok("base64encode", &[s("Hello World")]),
+            s("SGVsbG8gV29ybGQ=")
+        );
         assert_eq!(ok("base64encode", &[s("")]), s(""));
-        assert_eq!(ok("base64decode", &[s("SGVsbG8gV29ybGQ=")]), s("Hello World"));
-        assert_eq!(ok("base64decode", &[s("SGVsbG8g\nV29ybGQ=\n")]), s("Hello World"));
+        assert_eq!(
+            ok("base64decode", &[s("SGVsbG8gV29ybGQ=")]),
+            s("Hello World")
+        );
+        assert_eq!(
+            ok("base64decode", &[s("SGVsbG8g\nV29ybGQ=\n")]),
+            s("Hello World")
+        );
         assert_eq!(ok("base64decode", &[s("w6k=")]), s("é"));
         let e = fails("base64decode", &[s("SGVsbG8gV29ybGQ")], "not valid Base64");
         assert!(e.help.is_some());
         fails("base64decode", &[s("!!!!")], "not valid Base64");
         fails("base64decode", &[s("/w==")], "not valid UTF-8");
-        let e = fails("base64decode", &[s("!!!!").mark_sensitive(true)], "not valid Base64");
+        let e = fails(
+            "base64decode",
+            &[s("!!!!").mark_sensitive(true)],
+            "not valid Base64",
+        );
         assert!(!e.message.contains("!!!!"));
     }
 
@@ -461,7 +564,10 @@ mod tests {
     fn urlencode_is_query_escape() {
         assert_eq!(ok("urlencode", &[s("Hello World!")]), s("Hello+World%21"));
         assert_eq!(ok("urlencode", &[s("a-b_c.d~e")]), s("a-b_c.d~e"));
-        assert_eq!(ok("urlencode", &[s("☃ & =/?")]), s("%E2%98%83+%26+%3D%2F%3F"));
+        assert_eq!(
+            ok("urlencode", &[s("☃ & =/?")]),
+            s("%E2%98%83+%26+%3D%2F%3F")
+        );
         assert_eq!(ok("urlencode", &[s("")]), s(""));
         fails("urlencode", &[tup(vec![])], "must be a string");
     }

@@ -11,7 +11,13 @@ pub(super) fn env(a: &Args) -> Result<Value, FuncError> {
     let name = a.str(0)?;
     if name.is_empty() || name.contains('=') || name.contains('\0') {
         return Err(a
-            .err(0, format!("env(): {} is not a valid environment variable name", a.show(&name)))
+            .err(
+                0,
+                format!(
+                    "env(): {} is not a valid environment variable name",
+                    a.show(&name)
+                ),
+            )
             .with_help("names are non-empty and contain neither `=` nor NUL characters"));
     }
     match std::env::var_os(&*name) {

@@ -24,12 +24,19 @@ fn shown(p: &Path) -> String {
 }
 
 fn outside(a: &Args, ctx: &FuncCtx, raw: &str, how: &str) -> FuncError {
-    a.err(0, format!("{}: the path {} {how} outside the stack directory", a.fname(), a.show(raw)))
-        .with_help(format!(
-            "relative paths are resolved against the stack directory ({}) and must stay inside it; \
+    a.err(
+        0,
+        format!(
+            "{}: the path {} {how} outside the stack directory",
+            a.fname(),
+            a.show(raw)
+        ),
+    )
+    .with_help(format!(
+        "relative paths are resolved against the stack directory ({}) and must stay inside it; \
              use an absolute path to read a file elsewhere",
-            shown(ctx.stack_dir)
-        ))
+        shown(ctx.stack_dir)
+    ))
 }
 
 /// Resolves the path argument: absolute paths as given, relative ones against the stack
@@ -56,7 +63,9 @@ fn resolve(a: &Args, ctx: &FuncCtx) -> Result<PathBuf, FuncError> {
                 }
             }
             // A drive or root on its own (`C:x`, `\x` on Windows): not a plain relative path.
-            Component::RootDir | Component::Prefix(_) => return Err(outside(a, ctx, &raw, "leads")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(outside(a, ctx, &raw, "leads"))
+            }
         }
     }
     let joined = ctx.stack_dir.join(parts.iter().collect::<PathBuf>());
@@ -71,7 +80,10 @@ fn resolve(a: &Args, ctx: &FuncCtx) -> Result<PathBuf, FuncError> {
                         a,
                         ctx,
                         &raw,
-                        &format!("resolves through a symbolic link to {}, which is", real.display()),
+                        &format!(
+                            "resolves through a symbolic link to {}, which is",
+                            real.display()
+                        ),
                     ));
                 }
                 break;
@@ -87,31 +99,43 @@ fn read(a: &Args, ctx: &FuncCtx) -> Result<(PathBuf, Vec<u8>), FuncError> {
     let path = resolve(a, ctx)?;
     if path.is_dir() {
         return Err(a
-            .err(0, format!("{}: {} is a directory, not a file", a.fname(), shown(&path)))
+            .err(
+                0,
+                format!("{}: {} is a directory, not a file", a.fname(), shown(&path)),
+            )
             .with_help("give the path of a file"));
     }
     match std::fs::read(&path) {
         Ok(bytes) => Ok((path, bytes)),
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Err(a
-            .err(0, format!("{}: no file exists at {}", a.fname(), shown(&path)))
+            .err(
+                0,
+                format!("{}: no file exists at {}", a.fname(), shown(&path)),
+            )
             .with_help(format!(
                 "relative paths are resolved against the stack directory ({}); the file must exist \
                  when the stack is planned",
                 shown(ctx.stack_dir)
             ))),
         Err(e) => Err(a
-            .err(0, format!("{}: cannot read {}: {e}", a.fname(), shown(&path)))
+            .err(
+                0,
+                format!("{}: cannot read {}: {e}", a.fname(), shown(&path)),
+            )
             .with_help("check the file's permissions")),
     }
 }
 
 fn utf8(a: &Args, path: &Path, bytes: Vec<u8>) -> Result<String, FuncError> {
     String::from_utf8(bytes).map_err(|_| {
-        a.err(0, format!("{}: {} is not valid UTF-8 text", a.fname(), shown(path)))
-            .with_help(
-                "file() and templatefile() read text; for binary content use filesha256(path) to \
+        a.err(
+            0,
+            format!("{}: {} is not valid UTF-8 text", a.fname(), shown(path)),
+        )
+        .with_help(
+            "file() and templatefile() read text; for binary content use filesha256(path) to \
                  track it, or mount the file into the container by path",
-            )
+        )
     })
 }
 
@@ -130,16 +154,25 @@ pub(super) fn fileexists(a: &Args, ctx: &FuncCtx) -> Result<Value, FuncError> {
     match std::fs::metadata(&path) {
         Ok(meta) if meta.is_file() => Ok(Value::bool(true, a.span)),
         Ok(meta) if meta.is_dir() => Err(a
-            .err(0, format!("fileexists(): {} is a directory, not a file", shown(&path)))
+            .err(
+                0,
+                format!("fileexists(): {} is a directory, not a file", shown(&path)),
+            )
             .with_help("fileexists() tests for regular files")),
         Ok(_) => Err(a
-            .err(0, format!("fileexists(): {} is not a regular file", shown(&path)))
+            .err(
+                0,
+                format!("fileexists(): {} is not a regular file", shown(&path)),
+            )
             .with_help("fileexists() tests for regular files")),
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
             Ok(Value::bool(false, a.span))
         }
         Err(e) => Err(a
-            .err(0, format!("fileexists(): cannot check {}: {e}", shown(&path)))
+            .err(
+                0,
+                format!("fileexists(): cannot check {}: {e}", shown(&path)),
+            )
             .with_help("check the permissions of the directories on the path")),
     }
 }
@@ -158,8 +191,12 @@ pub(super) fn templatefile(a: &Args, ctx: &FuncCtx) -> Result<Value, FuncError> 
     }
     let (path, bytes) = read(a, ctx)?;
     let text = utf8(a, &path, bytes)?;
-    (ctx.render_template)(&text, &path, vars)
-        .map_err(|e| FuncError::call(format!("templatefile(): cannot render {}: {e}", shown(&path))))
+    (ctx.render_template)(&text, &path, vars).map_err(|e| {
+        FuncError::call(format!(
+            "templatefile(): cannot render {}: {e}",
+            shown(&path)
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -202,14 +239,28 @@ mod tests {
     fn file_reads_text_relative_to_the_stack() {
         let t = TempDir::new();
         let dir = t.stack();
-        assert_eq!(call_in(&dir, "file", &[s("hello.txt")]).unwrap(), s("hello\n"));
-        assert_eq!(call_in(&dir, "file", &[s("./sub/../sub/inner.txt")]).unwrap(), s("inner"));
+        assert_eq!(
+            call_in(&dir, "file", &[s("hello.txt")]).unwrap(),
+            s("hello\n")
+        );
+        assert_eq!(
+            call_in(&dir, "file", &[s("./sub/../sub/inner.txt")]).unwrap(),
+            s("inner")
+        );
         let abs = t.0.join("secret.txt");
-        assert_eq!(call_in(&dir, "file", &[s(abs.to_str().unwrap())]).unwrap(), s("outside"));
+        assert_eq!(
+            call_in(&dir, "file", &[s(abs.to_str().unwrap())]).unwrap(),
+            s("outside")
+        );
 
         let e = call_in(&dir, "file", &[s("missing.txt")]).unwrap_err();
         assert!(e.message.contains("no file exists at"), "{}", e.message);
-        assert!(e.message.contains(dir.join("missing.txt").to_str().unwrap()), "{}", e.message);
+        assert!(
+            e.message
+                .contains(dir.join("missing.txt").to_str().unwrap()),
+            "{}",
+            e.message
+        );
         assert_eq!(e.arg, Some(0));
         assert!(e.help.is_some());
 
@@ -229,10 +280,18 @@ mod tests {
     fn relative_paths_cannot_escape() {
         let t = TempDir::new();
         let dir = t.stack();
-        for p in ["../secret.txt", "sub/../../secret.txt", "./../stack/../secret.txt"] {
+        for p in [
+            "../secret.txt",
+            "sub/../../secret.txt",
+            "./../stack/../secret.txt",
+        ] {
             for f in ["file", "fileexists", "filesha256"] {
                 let e = call_in(&dir, f, &[s(p)]).unwrap_err();
-                assert!(e.message.contains("outside the stack directory"), "{f} {p}: {}", e.message);
+                assert!(
+                    e.message.contains("outside the stack directory"),
+                    "{f} {p}: {}",
+                    e.message
+                );
                 assert!(e.help.as_deref().unwrap_or("").contains("absolute path"));
             }
         }
@@ -251,17 +310,33 @@ mod tests {
         let e = call_in(&dir, "file", &[s("link.txt")]).unwrap_err();
         assert!(e.message.contains("symbolic link"), "{}", e.message);
         let e = call_in(&dir, "fileexists", &[s("up/missing.txt")]).unwrap_err();
-        assert!(e.message.contains("outside the stack directory"), "{}", e.message);
-        assert_eq!(call_in(&dir, "file", &[s("inside.txt")]).unwrap(), s("hello\n"));
+        assert!(
+            e.message.contains("outside the stack directory"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            call_in(&dir, "file", &[s("inside.txt")]).unwrap(),
+            s("hello\n")
+        );
     }
 
     #[test]
     fn fileexists_and_filesha256() {
         let t = TempDir::new();
         let dir = t.stack();
-        assert_eq!(call_in(&dir, "fileexists", &[s("hello.txt")]).unwrap(), b(true));
-        assert_eq!(call_in(&dir, "fileexists", &[s("nope.txt")]).unwrap(), b(false));
-        assert_eq!(call_in(&dir, "fileexists", &[s("hello.txt/x")]).unwrap(), b(false));
+        assert_eq!(
+            call_in(&dir, "fileexists", &[s("hello.txt")]).unwrap(),
+            b(true)
+        );
+        assert_eq!(
+            call_in(&dir, "fileexists", &[s("nope.txt")]).unwrap(),
+            b(false)
+        );
+        assert_eq!(
+            call_in(&dir, "fileexists", &[s("hello.txt/x")]).unwrap(),
+            b(false)
+        );
         let e = call_in(&dir, "fileexists", &[s("sub")]).unwrap_err();
         assert!(e.message.contains("is a directory"), "{}", e.message);
 
@@ -275,9 +350,14 @@ mod tests {
     }
 
     fn render(text: &str, path: &Path, vars: &Value) -> Result<Value, String> {
-        let port = vars.as_map().and_then(|m| m.get("port")).and_then(Value::to_template_string);
+        let port = vars
+            .as_map()
+            .and_then(|m| m.get("port"))
+            .and_then(Value::to_template_string);
         match port {
-            Some(p) if path.ends_with("app.tpl") => Ok(Value::string(text.replace("${port}", &p), sp())),
+            Some(p) if path.ends_with("app.tpl") => {
+                Ok(Value::string(text.replace("${port}", &p), sp()))
+            }
             _ => Err("port is not set".into()),
         }
     }
@@ -297,17 +377,31 @@ mod tests {
     fn templatefile_renders_with_vars() {
         let t = TempDir::new();
         let dir = t.stack();
-        assert_eq!(call_tpl(&dir, &[s("app.tpl"), obj(&[("port", n(8080.0))])]).unwrap(), s("port=8080"));
-        assert_eq!(call_tpl(&dir, &[s("app.tpl"), map(&[("port", s("1"))])]).unwrap(), s("port=1"));
+        assert_eq!(
+            call_tpl(&dir, &[s("app.tpl"), obj(&[("port", n(8080.0))])]).unwrap(),
+            s("port=8080")
+        );
+        assert_eq!(
+            call_tpl(&dir, &[s("app.tpl"), map(&[("port", s("1"))])]).unwrap(),
+            s("port=1")
+        );
         let e = call_tpl(&dir, &[s("app.tpl"), obj(&[])]).unwrap_err();
-        assert!(e.message.contains("cannot render") && e.message.contains("port is not set"), "{}", e.message);
+        assert!(
+            e.message.contains("cannot render") && e.message.contains("port is not set"),
+            "{}",
+            e.message
+        );
         let e = call_tpl(&dir, &[s("app.tpl"), strs(&["a"])]).unwrap_err();
         assert_eq!(e.arg, Some(1));
         assert!(e.message.contains("object or map"), "{}", e.message);
         let e = call_tpl(&dir, &[s("app.tpl"), null()]).unwrap_err();
         assert_eq!(e.arg, Some(1));
         let e = call_tpl(&dir, &[s("app.tpl"), obj(&[("not valid", n(1.0))])]).unwrap_err();
-        assert!(e.message.contains("invalid template variable name"), "{}", e.message);
+        assert!(
+            e.message.contains("invalid template variable name"),
+            "{}",
+            e.message
+        );
         let e = call_tpl(&dir, &[s("missing.tpl"), obj(&[])]).unwrap_err();
         assert!(e.message.contains("no file exists"), "{}", e.message);
         let e = call_tpl(&dir, &[s("../secret.txt"), obj(&[])]).unwrap_err();

@@ -58,7 +58,11 @@ struct Verb<'s> {
 }
 
 /// Formats `values` according to `spec`.
-pub(super) fn format_values(spec: &str, values: &[Value], redact: bool) -> Result<String, FormatError> {
+pub(super) fn format_values(
+    spec: &str,
+    values: &[Value],
+    redact: bool,
+) -> Result<String, FormatError> {
     let mut out = String::with_capacity(spec.len());
     let bytes = spec.as_bytes();
     let mut next_arg = 1usize;
@@ -168,11 +172,18 @@ fn bad_char(spec: &str, i: usize) -> FormatError {
     let c = spec.get(i..).and_then(|r| r.chars().next());
     match c {
         Some(c) => ferr(format!("unrecognized format character {c:?} at offset {i}")),
-        None => ferr(format!("the format verb ending at offset {i} is incomplete")),
+        None => ferr(format!(
+            "the format verb ending at offset {i} is incomplete"
+        )),
     }
 }
 
-fn append(verb: &Verb, out: &mut String, values: &[Value], redact: bool) -> Result<(), FormatError> {
+fn append(
+    verb: &Verb,
+    out: &mut String,
+    values: &[Value],
+    redact: bool,
+) -> Result<(), FormatError> {
     let Some(arg) = values.get(verb.arg - 1) else {
         return Err(ferr(format!(
             "not enough arguments for {:?} at offset {}: it needs argument {} but {} {} given",
@@ -184,7 +195,10 @@ fn append(verb: &Verb, out: &mut String, values: &[Value], redact: bool) -> Resu
         )));
     };
     let arg_err = |what: String| FormatError {
-        message: format!("unsupported value for {:?} at offset {}: {what}", verb.raw, verb.offset),
+        message: format!(
+            "unsupported value for {:?} at offset {}: {what}",
+            verb.raw, verb.offset
+        ),
         value: Some(verb.arg - 1),
     };
     // Conversion errors quote the value unless it is sensitive; mark it so when any argument is.
@@ -218,7 +232,11 @@ fn append(verb: &Verb, out: &mut String, values: &[Value], redact: bool) -> Resu
         }
         't' => {
             let v = types::convert(arg, &Type::Bool).map_err(arg_err)?;
-            out.push_str(if v.as_bool() == Some(true) { "true" } else { "false" });
+            out.push_str(if v.as_bool() == Some(true) {
+                "true"
+            } else {
+                "false"
+            });
         }
         'b' | 'd' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'g' | 'G' => {
             let v = types::convert(arg, &Type::Number).map_err(arg_err)?;
@@ -471,7 +489,11 @@ pub(super) fn go_float(x: f64, mode: char, prec: Option<usize>) -> String {
                 let p = p.min(mant.len());
                 fmt_e(&mant, exp, p.saturating_sub(1), mode == 'G')
             } else {
-                let p = if p as i32 > exp { mant.len() as i32 } else { p as i32 };
+                let p = if p as i32 > exp {
+                    mant.len() as i32
+                } else {
+                    p as i32
+                };
                 fmt_f(&mant, exp, (p - exp).max(0) as usize)
             }
         }
@@ -536,7 +558,10 @@ pub(super) fn formatlist(a: &Args) -> Result<Value, FuncError> {
         let row: Vec<Value> = values
             .iter()
             .map(|v| match v.as_seq() {
-                Some(items) => items.get(iteration).cloned().unwrap_or_else(|| Value::null(a.span)),
+                Some(items) => items
+                    .get(iteration)
+                    .cloned()
+                    .unwrap_or_else(|| Value::null(a.span)),
                 None => v.clone(),
             })
             .collect();
@@ -546,7 +571,13 @@ pub(super) fn formatlist(a: &Args) -> Result<Value, FuncError> {
             } else {
                 e.message
             };
-            to_func_error(a, FormatError { message, value: e.value })
+            to_func_error(
+                a,
+                FormatError {
+                    message,
+                    value: e.value,
+                },
+            )
         })?;
         out.push(a.string(text));
     }
@@ -577,13 +608,19 @@ mod tests {
         assert_eq!(fmt("%v|%v|%v", &[s("a"), n(42.0), b(false)]), "a|42|false");
         assert_eq!(fmt("%v", &[n(1234567.0)]), "1.234567e+06");
         assert_eq!(fmt("%v", &[n(0.0001)]), "0.0001");
-        assert_eq!(fmt("%v", &[strs(&["a", "<b>"])]), "[\"a\",\"\\u003cb\\u003e\"]");
+        assert_eq!(
+            fmt("%v", &[strs(&["a", "<b>"])]),
+            "[\"a\",\"\\u003cb\\u003e\"]"
+        );
         assert_eq!(fmt("%#v", &[s("a")]), "\"a\"");
         assert_eq!(fmt("%v", &[null()]), "null");
         assert_eq!(fmt("%q", &[s("a\"b\n")]), "\"a\\\"b\\n\"");
         assert_eq!(fmt("%q", &[n(1.0)]), "\"1\"");
         assert_eq!(fmt("%t", &[s("true")]), "true");
-        assert_eq!(fmt("%5s|%-5s|%.2s|%05s", &[s("ab"), s("ab"), s("abc"), s("7")]), "   ab|ab   |ab|00007");
+        assert_eq!(
+            fmt("%5s|%-5s|%.2s|%05s", &[s("ab"), s("ab"), s("abc"), s("7")]),
+            "   ab|ab   |ab|00007"
+        );
         assert_eq!(fmt("%3s", &[s("🤔")]), "  🤔");
         assert_eq!(fmt("%[2]s %[1]s %s", &[s("a"), s("b")]), "b a b");
     }
@@ -592,10 +629,19 @@ mod tests {
     fn integers() {
         assert_eq!(fmt("%d", &[n(42.0)]), "42");
         assert_eq!(fmt("%d", &[s("42")]), "42");
-        assert_eq!(fmt("%5d|%-5d|%05d", &[n(42.0), n(42.0), n(-42.0)]), "   42|42   |-0042");
+        assert_eq!(
+            fmt("%5d|%-5d|%05d", &[n(42.0), n(42.0), n(-42.0)]),
+            "   42|42   |-0042"
+        );
         assert_eq!(fmt("%+d % d %.3d", &[n(5.0), n(5.0), n(5.0)]), "+5  5 005");
-        assert_eq!(fmt("%b %o %x %X", &[n(5.0), n(8.0), n(255.0), n(255.0)]), "101 10 ff FF");
-        assert_eq!(fmt("%#b %#o %#x %#X", &[n(5.0), n(8.0), n(255.0), n(255.0)]), "0b101 010 0xff 0XFF");
+        assert_eq!(
+            fmt("%b %o %x %X", &[n(5.0), n(8.0), n(255.0), n(255.0)]),
+            "101 10 ff FF"
+        );
+        assert_eq!(
+            fmt("%#b %#o %#x %#X", &[n(5.0), n(8.0), n(255.0), n(255.0)]),
+            "0b101 010 0xff 0XFF"
+        );
         assert_eq!(fmt("%.0d|", &[n(0.0)]), "|");
         assert_eq!(fmt("%d", &[n(1e21)]), "1000000000000000000000");
         assert!(fmt_err("%d", &[n(1.5)]).contains("whole number"));
@@ -630,9 +676,36 @@ mod tests {
         for (spec, x, want) in cases {
             assert_eq!(fmt(spec, &[n(*x)]), *want, "{spec} {x}");
         }
-        assert_eq!(float_verb(&Verb { mode: 'f', ..Verb::default() }, f64::INFINITY), "+Inf");
-        assert_eq!(float_verb(&Verb { mode: 'g', ..Verb::default() }, f64::NEG_INFINITY), "-Inf");
-        assert_eq!(float_verb(&Verb { mode: 'g', ..Verb::default() }, f64::NAN), "NaN");
+        assert_eq!(
+            float_verb(
+                &Verb {
+                    mode: 'f',
+                    ..Verb::default()
+                },
+                f64::INFINITY
+            ),
+            "+Inf"
+        );
+        assert_eq!(
+            float_verb(
+                &Verb {
+                    mode: 'g',
+                    ..Verb::default()
+                },
+                f64::NEG_INFINITY
+            ),
+            "-Inf"
+        );
+        assert_eq!(
+            float_verb(
+                &Verb {
+                    mode: 'g',
+                    ..Verb::default()
+                },
+                f64::NAN
+            ),
+            "NaN"
+        );
     }
 
     #[test]
@@ -658,7 +731,10 @@ mod tests {
 
     #[test]
     fn format_function() {
-        assert_eq!(ok("format", &[s("%s-%03d"), s("web"), n(7.0)]), s("web-007"));
+        assert_eq!(
+            ok("format", &[s("%s-%03d"), s("web"), n(7.0)]),
+            s("web-007")
+        );
         let e = fails("format", &[s("%d"), s("x")], "a number is required");
         assert_eq!(e.arg, Some(1));
         assert!(e.help.is_some());
@@ -672,19 +748,43 @@ mod tests {
     #[test]
     fn formatlist_iterates_lists_together() {
         assert_eq!(
-            ok("formatlist", &[s("Hello, %s!"), strs(&["Valentina", "Ander"])]),
+            ok(
+                "formatlist",
+                &[s("Hello, %s!"), strs(&["Valentina", "Ander"])]
+            ),
             list(vec![s("Hello, Valentina!"), s("Hello, Ander!")])
         );
         assert_eq!(
-            ok("formatlist", &[s("%s, %s!"), s("Salutations"), strs(&["Valentina", "Ander"])]),
+            ok(
+                "formatlist",
+                &[
+                    s("%s, %s!"),
+                    s("Salutations"),
+                    strs(&["Valentina", "Ander"])
+                ]
+            ),
             list(vec![s("Salutations, Valentina!"), s("Salutations, Ander!")])
         );
-        assert_eq!(ok("formatlist", &[s("%s=%d"), strs(&["a", "b"]), nums(&[1.0, 2.0])]), list(vec![s("a=1"), s("b=2")]));
+        assert_eq!(
+            ok(
+                "formatlist",
+                &[s("%s=%d"), strs(&["a", "b"]), nums(&[1.0, 2.0])]
+            ),
+            list(vec![s("a=1"), s("b=2")])
+        );
         assert_eq!(ok("formatlist", &[s("x")]), list(vec![s("x")]));
         assert_eq!(ok("formatlist", &[s("%s"), s("x")]), list(vec![s("x")]));
         assert_eq!(ok("formatlist", &[s("%s"), tup(vec![])]), list(vec![]));
-        let e = fails("formatlist", &[s("%s%s"), strs(&["a"]), strs(&["a", "b"])], "inconsistent");
+        let e = fails(
+            "formatlist",
+            &[s("%s%s"), strs(&["a"]), strs(&["a", "b"])],
+            "inconsistent",
+        );
         assert_eq!(e.arg, Some(2));
-        fails("formatlist", &[s("%d"), strs(&["1", "x"])], "error on format iteration 1");
+        fails(
+            "formatlist",
+            &[s("%d"), strs(&["1", "x"])],
+            "error on format iteration 1",
+        );
     }
 }

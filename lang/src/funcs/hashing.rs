@@ -43,8 +43,14 @@ mod tests {
             ok("sha256", &[s("hello world")]),
             s("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
         );
-        assert_eq!(ok("sha256", &[s("")]), s("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-        assert_eq!(ok("md5", &[s("hello world")]), s("5eb63bbbe01eeed093cb22bb8f5acdc3"));
+        assert_eq!(
+            ok("sha256", &[s("")]),
+            s("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        );
+        assert_eq!(
+            ok("md5", &[s("hello world")]),
+            s("5eb63bbbe01eeed093cb22bb8f5acdc3")
+        );
         assert_eq!(ok("md5", &[n(1.0)]), s("c4ca4238a0b923820dcc509a6f75849b"));
         fails("sha256", &[tup(vec![])], "must be a string");
         fails("md5", &[null()], "must not be null");
@@ -52,15 +58,37 @@ mod tests {
 
     #[test]
     fn uuidv5_namespaces() {
-        assert_eq!(ok("uuidv5", &[s("dns"), s("www.terraform.io")]), s("a5008fae-b28c-5ba5-96cd-82b4c53552d6"));
-        assert_eq!(ok("uuidv5", &[s("url"), s("https://www.terraform.io/")]), s("9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5"));
-        assert_eq!(ok("uuidv5", &[s("oid"), s("1.3.6.1.4")]), s("af9d40a5-7a36-5c07-b23a-851cd99fbfa5"));
-        assert_eq!(ok("uuidv5", &[s("x500"), s("CN=Example,C=GB")]), s("84e09961-4aa4-57f8-95b7-03edb1073253"));
         assert_eq!(
-            ok("uuidv5", &[s("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), s("www.terraform.io")]),
+            ok("uuidv5", &[s("dns"), s("www.terraform.io")]),
             s("a5008fae-b28c-5ba5-96cd-82b4c53552d6")
         );
-        let e = fails("uuidv5", &[s("tada"), s("x")], "neither a known namespace nor a UUID");
+        assert_eq!(
+            ok("uuidv5", &[s("url"), s("https://www.terraform.io/")]),
+            s("9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5")
+        );
+        assert_eq!(
+            ok("uuidv5", &[s("oid"), s("1.3.6.1.4")]),
+            s("af9d40a5-7a36-5c07-b23a-851cd99fbfa5")
+        );
+        assert_eq!(
+            ok("uuidv5", &[s("x500"), s("CN=Example,C=GB")]),
+            s("84e09961-4aa4-57f8-95b7-03edb1073253")
+        );
+        assert_eq!(
+            ok(
+                "uuidv5",
+                &[
+                    s("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
+                    s("www.terraform.io")
+                ]
+            ),
+            s("a5008fae-b28c-5ba5-96cd-82b4c53552d6")
+        );
+        let e = fails(
+            "uuidv5",
+            &[s("tada"), s("x")],
+            "neither a known namespace nor a UUID",
+        );
         assert_eq!(e.arg, Some(0));
         assert!(e.help.is_some());
     }

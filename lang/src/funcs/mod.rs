@@ -378,11 +378,7 @@ impl<'a> Args<'a> {
             .map(|p| p.trim_matches(|c: char| c == '[' || c == ']' || c == ' ' || c == '.'))
             .filter(|p| !p.is_empty())
             .collect();
-        names
-            .get(i)
-            .or(names.last())
-            .copied()
-            .unwrap_or("argument")
+        names.get(i).or(names.last()).copied().unwrap_or("argument")
     }
 
     pub fn get(&self, i: usize) -> Result<&'a Value, FuncError> {
@@ -463,7 +459,9 @@ impl<'a> Args<'a> {
         let v = self.non_null(i)?;
         match &v.kind {
             ValueKind::Number(n) => Ok(*n),
-            ValueKind::String(s) => types::parse_number(s).ok_or_else(|| self.type_err(i, "a number")),
+            ValueKind::String(s) => {
+                types::parse_number(s).ok_or_else(|| self.type_err(i, "a number"))
+            }
             _ => Err(self.type_err(i, "a number")),
         }
     }
@@ -487,13 +485,15 @@ impl<'a> Args<'a> {
     /// Argument `i` as the elements of a list, tuple, set or block list.
     pub fn seq(&self, i: usize) -> Result<&'a [Value], FuncError> {
         let v = self.non_null(i)?;
-        v.as_seq().ok_or_else(|| self.type_err(i, "a list, tuple or set"))
+        v.as_seq()
+            .ok_or_else(|| self.type_err(i, "a list, tuple or set"))
     }
 
     /// Argument `i` as the entries of a map or object.
     pub fn map(&self, i: usize) -> Result<&'a Map, FuncError> {
         let v = self.non_null(i)?;
-        v.as_map().ok_or_else(|| self.type_err(i, "a map or object"))
+        v.as_map()
+            .ok_or_else(|| self.type_err(i, "a map or object"))
     }
 
     pub fn string(&self, s: impl Into<std::sync::Arc<str>>) -> Value {
@@ -548,13 +548,19 @@ pub(crate) mod testing {
     }
     pub fn obj(items: &[(&str, Value)]) -> Value {
         Value::object(
-            items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            items
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             sp(),
         )
     }
     pub fn map(items: &[(&str, Value)]) -> Value {
         Value::map(
-            items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            items
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             sp(),
         )
     }
@@ -609,23 +615,90 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique() {
         for pair in FUNCTIONS.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} !< {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} !< {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
     }
 
     #[test]
     fn every_function_of_the_spec_is_listed() {
         let spec = [
-            "format", "formatlist", "join", "split", "upper", "lower", "title", "trimspace",
-            "trim", "trimprefix", "trimsuffix", "replace", "substr", "startswith", "endswith",
-            "strcontains", "regex", "regexall", "indent", "chomp", "length", "concat", "merge",
-            "keys", "values", "lookup", "contains", "distinct", "flatten", "range", "element",
-            "index", "slice", "sort", "reverse", "zipmap", "coalesce", "compact", "setunion",
-            "try", "can", "min", "max", "abs", "ceil", "floor", "parseint", "jsonencode",
-            "jsondecode", "yamlencode", "yamldecode", "base64encode", "base64decode", "urlencode",
-            "file", "fileexists", "templatefile", "filesha256", "sha256", "md5", "uuidv5",
-            "cidrsubnet", "cidrhost", "cidrnetmask", "tostring", "tonumber", "tobool", "tolist",
-            "toset", "tomap", "type", "env",
+            "format",
+            "formatlist",
+            "join",
+            "split",
+            "upper",
+            "lower",
+            "title",
+            "trimspace",
+            "trim",
+            "trimprefix",
+            "trimsuffix",
+            "replace",
+            "substr",
+            "startswith",
+            "endswith",
+            "strcontains",
+            "regex",
+            "regexall",
+            "indent",
+            "chomp",
+            "length",
+            "concat",
+            "merge",
+            "keys",
+            "values",
+            "lookup",
+            "contains",
+            "distinct",
+            "flatten",
+            "range",
+            "element",
+            "index",
+            "slice",
+            "sort",
+            "reverse",
+            "zipmap",
+            "coalesce",
+            "compact",
+            "setunion",
+            "try",
+            "can",
+            "min",
+            "max",
+            "abs",
+            "ceil",
+            "floor",
+            "parseint",
+            "jsonencode",
+            "jsondecode",
+            "yamlencode",
+            "yamldecode",
+            "base64encode",
+            "base64decode",
+            "urlencode",
+            "file",
+            "fileexists",
+            "templatefile",
+            "filesha256",
+            "sha256",
+            "md5",
+            "uuidv5",
+            "cidrsubnet",
+            "cidrhost",
+            "cidrnetmask",
+            "tostring",
+            "tonumber",
+            "tobool",
+            "tolist",
+            "toset",
+            "tomap",
+            "type",
+            "env",
         ];
         for name in spec {
             assert!(lookup(name).is_some(), "{name} missing");
@@ -648,7 +721,11 @@ mod tests {
     #[test]
     fn signatures_name_their_function_and_summaries_are_sentences() {
         for spec in FUNCTIONS {
-            assert!(spec.signature.starts_with(&format!("{}(", spec.name)), "{}", spec.name);
+            assert!(
+                spec.signature.starts_with(&format!("{}(", spec.name)),
+                "{}",
+                spec.name
+            );
             assert!(spec.signature.ends_with(')'), "{}", spec.name);
             assert!(spec.summary.ends_with('.'), "{}", spec.name);
             if let Some(max) = spec.max_args {
@@ -671,12 +748,20 @@ mod tests {
         assert_eq!(e.message, "upper() takes 1 argument, but 0 were given");
         assert_eq!(e.help.as_deref(), Some("call it as `upper(string)`"));
         let e = call_fn("lookup", &[s("a")]).unwrap_err();
-        assert!(e.message.contains("takes 2 to 3 arguments"), "{}", e.message);
+        assert!(
+            e.message.contains("takes 2 to 3 arguments"),
+            "{}",
+            e.message
+        );
         let e = call_fn("join", &[s("a")]).unwrap_err();
         assert!(e.message.contains("at least 2"), "{}", e.message);
         for spec in FUNCTIONS {
             if let Some(max) = spec.max_args {
-                assert!(call_fn(spec.name, &vec![s("x"); max + 1]).is_err(), "{}", spec.name);
+                assert!(
+                    call_fn(spec.name, &vec![s("x"); max + 1]).is_err(),
+                    "{}",
+                    spec.name
+                );
             }
         }
     }
@@ -706,7 +791,10 @@ mod tests {
         assert_eq!(a.param(1), "lists");
         assert_eq!(a.param(5), "lists");
         let a = Args::new(lookup("range").unwrap(), &[], sp());
-        assert_eq!((a.param(0), a.param(1), a.param(2)), ("start", "limit", "step"));
+        assert_eq!(
+            (a.param(0), a.param(1), a.param(2)),
+            ("start", "limit", "step")
+        );
         let a = Args::new(lookup("env").unwrap(), &[], sp());
         assert_eq!(a.param(1), "default");
     }
@@ -718,7 +806,11 @@ mod tests {
         assert_eq!(a.str(0).unwrap(), "1.5");
         assert_eq!(a.str(2).unwrap(), "true");
         assert_eq!(a.num(1).unwrap(), 2.0);
-        assert!(a.num(3).unwrap_err().message.contains("must be a number, found string \"x\""));
+        assert!(a
+            .num(3)
+            .unwrap_err()
+            .message
+            .contains("must be a number, found string \"x\""));
         assert!(a.int(0).unwrap_err().message.contains("whole number"));
         assert!(a.str(4).unwrap_err().message.contains("must not be null"));
         assert!(a.str(5).unwrap_err().message.contains("found tuple"));

@@ -12,8 +12,15 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 fn prefix(a: &Args) -> Result<(IpNet, u32, u32), FuncError> {
     let text = a.str(0)?;
     let net: IpNet = text.trim().parse().map_err(|e| {
-        a.err(0, format!("{}: {} is not a valid CIDR prefix: {e}", a.fname(), a.show(&text)))
-            .with_help("write an address and a prefix length, like \"10.0.0.0/16\" or \"fd00::/64\"")
+        a.err(
+            0,
+            format!(
+                "{}: {} is not a valid CIDR prefix: {e}",
+                a.fname(),
+                a.show(&text)
+            ),
+        )
+        .with_help("write an address and a prefix length, like \"10.0.0.0/16\" or \"fd00::/64\"")
     })?;
     let net = net.trunc();
     let bits = match net {
@@ -48,7 +55,10 @@ pub(super) fn cidrsubnet(a: &Args) -> Result<Value, FuncError> {
     let newbits = a.int(1)?;
     let netnum = a.int(2)?;
     if newbits < 0 {
-        return Err(a.err(1, format!("cidrsubnet(): newbits must not be negative ({newbits})")));
+        return Err(a.err(
+            1,
+            format!("cidrsubnet(): newbits must not be negative ({newbits})"),
+        ));
     }
     if i64::from(len) + newbits > i64::from(bits) {
         return Err(a
@@ -86,9 +96,17 @@ pub(super) fn cidrhost(a: &Args) -> Result<Value, FuncError> {
     };
     let Some(offset) = offset else {
         return Err(a
-            .err(1, format!("cidrhost(): a prefix of {len} does not accommodate a host numbered {hostnum}"))
+            .err(
+                1,
+                format!(
+                    "cidrhost(): a prefix of {len} does not accommodate a host numbered {hostnum}"
+                ),
+            )
             .with_help(match size {
-                Some(s) => format!("host numbers run from 0 to {} (or -{s} to -1, counting from the end)", s - 1),
+                Some(s) => format!(
+                    "host numbers run from 0 to {} (or -{s} to -1, counting from the end)",
+                    s - 1
+                ),
                 None => "use a smaller host number".to_string(),
             }));
     };
@@ -102,7 +120,9 @@ pub(super) fn cidrnetmask(a: &Args) -> Result<Value, FuncError> {
         IpNet::V4(v4) => Ok(a.string(v4.netmask().to_string())),
         IpNet::V6(_) => Err(a
             .err(0, "cidrnetmask(): IPv6 networks have no netmask")
-            .with_help("netmasks exist only for IPv4; an IPv6 network is described by its prefix length")),
+            .with_help(
+                "netmasks exist only for IPv4; an IPv6 network is described by its prefix length",
+            )),
     }
 }
 
@@ -118,23 +138,68 @@ mod tests {
             ("10.1.2.3/16", 8.0, 5.0, "10.1.5.0/24"),
             ("10.0.0.0/8", 0.0, 0.0, "10.0.0.0/8"),
             ("0.0.0.0/0", 32.0, 1.0, "0.0.0.1/32"),
-            ("fd00:fd12:3456:7890::/56", 16.0, 162.0, "fd00:fd12:3456:7800:a2::/72"),
+            (
+                "fd00:fd12:3456:7890::/56",
+                16.0,
+                162.0,
+                "fd00:fd12:3456:7800:a2::/72",
+            ),
             ("2001:db8::/32", 32.0, 1.0, "2001:db8:0:1::/64"),
             ("::/0", 128.0, 1.0, "::1/128"),
         ];
         for (p, newbits, netnum, want) in cases {
-            assert_eq!(ok("cidrsubnet", &[s(p), n(*newbits), n(*netnum)]), s(want), "{p} {newbits} {netnum}");
+            assert_eq!(
+                ok("cidrsubnet", &[s(p), n(*newbits), n(*netnum)]),
+                s(want),
+                "{p} {newbits} {netnum}"
+            );
         }
-        let e = fails("cidrsubnet", &[s("10.0.0.0/30"), n(4.0), n(0.0)], "insufficient address space");
+        let e = fails(
+            "cidrsubnet",
+            &[s("10.0.0.0/30"), n(4.0), n(0.0)],
+            "insufficient address space",
+        );
         assert_eq!(e.arg, Some(1));
-        assert_eq!(fails("cidrsubnet", &[s("10.0.0.0/24"), n(2.0), n(4.0)], "does not accommodate").arg, Some(2));
-        fails("cidrsubnet", &[s("10.0.0.0/24"), n(2.0), n(-1.0)], "does not accommodate");
-        fails("cidrsubnet", &[s("10.0.0.0/24"), n(-1.0), n(0.0)], "negative");
-        fails("cidrsubnet", &[s("10.0.0.0/24"), n(1.5), n(0.0)], "whole number");
-        let e = fails("cidrsubnet", &[s("10.0.0.0"), n(1.0), n(0.0)], "not a valid CIDR prefix");
+        assert_eq!(
+            fails(
+                "cidrsubnet",
+                &[s("10.0.0.0/24"), n(2.0), n(4.0)],
+                "does not accommodate"
+            )
+            .arg,
+            Some(2)
+        );
+        fails(
+            "cidrsubnet",
+            &[s("10.0.0.0/24"), n(2.0), n(-1.0)],
+            "does not accommodate",
+        );
+        fails(
+            "cidrsubnet",
+            &[s("10.0.0.0/24"), n(-1.0), n(0.0)],
+            "negative",
+        );
+        fails(
+            "cidrsubnet",
+            &[s("10.0.0.0/24"), n(1.5), n(0.0)],
+            "whole number",
+        );
+        let e = fails(
+            "cidrsubnet",
+            &[s("10.0.0.0"), n(1.0), n(0.0)],
+            "not a valid CIDR prefix",
+        );
         assert!(e.help.is_some());
-        fails("cidrsubnet", &[s("300.0.0.0/8"), n(1.0), n(0.0)], "not a valid CIDR prefix");
-        fails("cidrsubnet", &[s("10.0.0.0/33"), n(1.0), n(0.0)], "not a valid CIDR prefix");
+        fails(
+            "cidrsubnet",
+            &[s("300.0.0.0/8"), n(1.0), n(0.0)],
+            "not a valid CIDR prefix",
+        );
+        fails(
+            "cidrsubnet",
+            &[s("10.0.0.0/33"), n(1.0), n(0.0)],
+            "not a valid CIDR prefix",
+        );
     }
 
     #[test]
@@ -145,7 +210,11 @@ mod tests {
             ("10.12.112.0/20", -1.0, "10.12.127.255"),
             ("10.12.112.0/20", -4096.0, "10.12.112.0"),
             ("192.168.1.5/32", 0.0, "192.168.1.5"),
-            ("fd00:fd12:3456:7890:00a2::/72", 34.0, "fd00:fd12:3456:7890:22::"),
+            (
+                "fd00:fd12:3456:7890:00a2::/72",
+                34.0,
+                "fd00:fd12:3456:7890:22::",
+            ),
             ("fd00::/64", -1.0, "fd00::ffff:ffff:ffff:ffff"),
             ("::/0", -1.0, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
             ("::/0", 5.0, "::5"),
@@ -153,11 +222,23 @@ mod tests {
         for (p, h, want) in cases {
             assert_eq!(ok("cidrhost", &[s(p), n(*h)]), s(want), "{p} {h}");
         }
-        let e = fails("cidrhost", &[s("10.0.0.0/24"), n(256.0)], "does not accommodate a host numbered 256");
+        let e = fails(
+            "cidrhost",
+            &[s("10.0.0.0/24"), n(256.0)],
+            "does not accommodate a host numbered 256",
+        );
         assert_eq!(e.arg, Some(1));
         assert!(e.help.is_some());
-        fails("cidrhost", &[s("10.0.0.0/24"), n(-257.0)], "does not accommodate");
-        fails("cidrhost", &[s("10.0.0.0/32"), n(1.0)], "does not accommodate");
+        fails(
+            "cidrhost",
+            &[s("10.0.0.0/24"), n(-257.0)],
+            "does not accommodate",
+        );
+        fails(
+            "cidrhost",
+            &[s("10.0.0.0/32"), n(1.0)],
+            "does not accommodate",
+        );
         fails("cidrhost", &[s("nope"), n(1.0)], "not a valid CIDR prefix");
     }
 
@@ -166,7 +247,11 @@ mod tests {
         assert_eq!(ok("cidrnetmask", &[s("172.16.0.0/12")]), s("255.240.0.0"));
         assert_eq!(ok("cidrnetmask", &[s("10.0.0.0/32")]), s("255.255.255.255"));
         assert_eq!(ok("cidrnetmask", &[s("0.0.0.0/0")]), s("0.0.0.0"));
-        let e = fails("cidrnetmask", &[s("fd00::/64")], "IPv6 networks have no netmask");
+        let e = fails(
+            "cidrnetmask",
+            &[s("fd00::/64")],
+            "IPv6 networks have no netmask",
+        );
         assert!(e.help.is_some());
         fails("cidrnetmask", &[s("10.0.0.0")], "not a valid CIDR prefix");
     }

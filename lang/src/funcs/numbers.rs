@@ -66,22 +66,36 @@ pub(super) fn parseint(a: &Args) -> Result<Value, FuncError> {
     let v = a.non_null(0)?;
     let ValueKind::String(text) = &v.kind else {
         return Err(a
-            .err(0, format!("parseint(): the first argument must be a string, not {}", v.type_name()))
+            .err(
+                0,
+                format!(
+                    "parseint(): the first argument must be a string, not {}",
+                    v.type_name()
+                ),
+            )
             .with_help("write the number as a string, for example parseint(\"ff\", 16)"));
     };
     let base = a.int(1)?;
     if !(2..=62).contains(&base) {
-        return Err(a
-            .err(1, format!("parseint(): the base must be a whole number between 2 and 62, not {base}")));
+        return Err(a.err(
+            1,
+            format!("parseint(): the base must be a whole number between 2 and 62, not {base}"),
+        ));
     }
     let base = base as u32;
     let invalid = || {
-        a.err(0, format!("parseint(): cannot parse {} as a base {base} integer", a.show(text)))
-            .with_help(match base {
-                2..=10 => format!("base {base} digits are 0 to {}", base - 1),
-                11..=36 => "digits are 0-9 then letters a-z (either case)".to_string(),
-                _ => "digits are 0-9, then a-z, then A-Z".to_string(),
-            })
+        a.err(
+            0,
+            format!(
+                "parseint(): cannot parse {} as a base {base} integer",
+                a.show(text)
+            ),
+        )
+        .with_help(match base {
+            2..=10 => format!("base {base} digits are 0 to {}", base - 1),
+            11..=36 => "digits are 0-9 then letters a-z (either case)".to_string(),
+            _ => "digits are 0-9, then a-z, then A-Z".to_string(),
+        })
     };
     let (neg, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -120,7 +134,11 @@ mod tests {
         assert_eq!(ok("max", &[n(12.0), n(54.0), n(3.0)]), n(54.0));
         assert_eq!(ok("max", &[n(-1.5)]), n(-1.5));
         assert_eq!(ok("min", &[s("7"), n(8.0)]), n(7.0));
-        let e = fails("max", &[n(1.0), nums(&[1.0, 2.0])], "must be a number, found tuple");
+        let e = fails(
+            "max",
+            &[n(1.0), nums(&[1.0, 2.0])],
+            "must be a number, found tuple",
+        );
         assert_eq!(e.arg, Some(1));
         assert!(e.help.unwrap().contains("max(list...)"));
         fails("min", &[s("x")], "must be a number, found string \"x\"");
@@ -152,22 +170,38 @@ mod tests {
             ("aA", 62.0, 10.0 * 62.0 + 36.0),
             ("zZ", 62.0, 35.0 * 62.0 + 61.0),
             ("9007199254740993", 10.0, 9007199254740992.0),
-            ("ffffffffffffffffffffffffffffffffffff", 16.0, 2f64.powi(144) - 1.0),
+            (
+                "ffffffffffffffffffffffffffffffffffff",
+                16.0,
+                2f64.powi(144) - 1.0,
+            ),
         ];
         for (text, base, want) in cases {
-            assert_eq!(ok("parseint", &[s(text), n(*base)]), n(*want), "{text} base {base}");
+            assert_eq!(
+                ok("parseint", &[s(text), n(*base)]),
+                n(*want),
+                "{text} base {base}"
+            );
         }
         let e = fails("parseint", &[s("12"), n(1.0)], "between 2 and 62");
         assert_eq!(e.arg, Some(1));
         fails("parseint", &[s("12"), n(63.0)], "between 2 and 62");
         fails("parseint", &[s("12"), n(2.5)], "whole number");
-        let e = fails("parseint", &[s("FG"), n(16.0)], "cannot parse \"FG\" as a base 16 integer");
+        let e = fails(
+            "parseint",
+            &[s("FG"), n(16.0)],
+            "cannot parse \"FG\" as a base 16 integer",
+        );
         assert!(e.help.is_some());
         fails("parseint", &[s("2"), n(2.0)], "cannot parse");
         fails("parseint", &[s(""), n(10.0)], "cannot parse");
         fails("parseint", &[s("-"), n(10.0)], "cannot parse");
         fails("parseint", &[s("1_000"), n(10.0)], "cannot parse");
-        fails("parseint", &[n(10.0), n(10.0)], "must be a string, not number");
+        fails(
+            "parseint",
+            &[n(10.0), n(10.0)],
+            "must be a string, not number",
+        );
         fails("parseint", &[s(&"z".repeat(400)), n(36.0)], "too large");
     }
 }

@@ -47,7 +47,10 @@ pub(super) fn upper(a: &Args) -> Result<Value, FuncError> {
 pub(super) fn lower(a: &Args) -> Result<Value, FuncError> {
     // `İ` lower-cases to `i` plus a combining dot; Go's simple mapping gives just `i`.
     let s = a.str(0)?;
-    let out: String = s.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect();
+    let out: String = s
+        .chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect();
     Ok(a.string(out))
 }
 
@@ -128,12 +131,18 @@ pub(super) fn indent(a: &Args) -> Result<Value, FuncError> {
     let spaces = a.int(0)?;
     if spaces < 0 {
         return Err(a
-            .err(0, format!("indent() cannot indent by a negative number of spaces ({spaces})"))
+            .err(
+                0,
+                format!("indent() cannot indent by a negative number of spaces ({spaces})"),
+            )
             .with_help("give the number of spaces to add after each newline, 0 or more"));
     }
     if spaces > MAX_INDENT {
         return Err(a
-            .err(0, format!("indent() accepts at most {MAX_INDENT} spaces, not {spaces}"))
+            .err(
+                0,
+                format!("indent() accepts at most {MAX_INDENT} spaces, not {spaces}"),
+            )
             .with_help("use a smaller indentation"));
     }
     let s = a.str(1)?;
@@ -151,7 +160,10 @@ pub(super) fn join(a: &Args) -> Result<Value, FuncError> {
                 Some(s) => parts.push(s),
                 None if item.is_null() => {
                     return Err(a
-                        .err(i, format!("join(): element {ei} is null; cannot join null values"))
+                        .err(
+                            i,
+                            format!("join(): element {ei} is null; cannot join null values"),
+                        )
                         .with_help("remove nulls first, with compact(list)"))
                 }
                 None => {
@@ -224,8 +236,11 @@ fn compile(a: &Args, i: usize, pattern: &str) -> Result<regex::Regex, FuncError>
             regex::Error::CompiledTooBig(_) => "the pattern is too large".into(),
             _ => e.to_string(),
         };
-        a.err(i, format!("{}: invalid regular expression: {detail}", a.fname()))
-            .with_help("patterns use RE2 syntax; escape special characters with a backslash")
+        a.err(
+            i,
+            format!("{}: invalid regular expression: {detail}", a.fname()),
+        )
+        .with_help("patterns use RE2 syntax; escape special characters with a backslash")
     })
 }
 
@@ -303,7 +318,10 @@ mod tests {
     use super::super::testing::*;
 
     fn st(name: &str, args: &[crate::value::Value]) -> String {
-        ok(name, args).as_str().map(str::to_string).unwrap_or_else(|| panic!("{name}: not a string"))
+        ok(name, args)
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{name}: not a string"))
     }
 
     #[test]
@@ -312,7 +330,10 @@ mod tests {
         assert_eq!(st("upper", &[s("straße")]), "STRAßE");
         assert_eq!(st("upper", &[n(1.0)]), "1");
         assert_eq!(st("lower", &[s("HELLO İ")]), "hello i");
-        assert_eq!(st("title", &[s("hello world-wide_web été")]), "Hello World-Wide_web Été");
+        assert_eq!(
+            st("title", &[s("hello world-wide_web été")]),
+            "Hello World-Wide_web Été"
+        );
         assert_eq!(st("title", &[s("")]), "");
         fails("upper", &[null()], "must not be null");
         fails("lower", &[tup(vec![])], "must be a string, found tuple");
@@ -359,15 +380,25 @@ mod tests {
     #[test]
     fn join_and_split() {
         assert_eq!(st("join", &[s(", "), strs(&["a", "b", "c"])]), "a, b, c");
-        assert_eq!(st("join", &[s("-"), strs(&["a"]), tup(vec![n(1.0), b(true)])]), "a-1-true");
+        assert_eq!(
+            st("join", &[s("-"), strs(&["a"]), tup(vec![n(1.0), b(true)])]),
+            "a-1-true"
+        );
         assert_eq!(st("join", &[s(","), tup(vec![])]), "");
         assert_eq!(st("join", &[s(","), set(vec![s("b"), s("a")])]), "a,b");
-        let e = fails("join", &[s(","), strs(&["a"]), tup(vec![null()])], "element 0 is null");
+        let e = fails(
+            "join",
+            &[s(","), strs(&["a"]), tup(vec![null()])],
+            "element 0 is null",
+        );
         assert_eq!(e.arg, Some(2));
         fails("join", &[s(","), tup(vec![strs(&["a"])])], "only strings");
         fails("join", &[s(","), s("a")], "must be a list, tuple or set");
 
-        assert_eq!(ok("split", &[s(","), s("a,b,,c")]), list(vec![s("a"), s("b"), s(""), s("c")]));
+        assert_eq!(
+            ok("split", &[s(","), s("a,b,,c")]),
+            list(vec![s("a"), s("b"), s(""), s("c")])
+        );
         assert_eq!(ok("split", &[s(","), s("")]), list(vec![s("")]));
         assert_eq!(ok("split", &[s(""), s("ab")]), list(vec![s("a"), s("b")]));
         assert_eq!(ok("split", &[s(","), s("abc")]), list(vec![s("abc")]));
@@ -392,10 +423,18 @@ mod tests {
             ("", -1.0, -1.0, ""),
         ];
         for (text, off, len, want) in cases {
-            assert_eq!(st("substr", &[s(text), n(*off), n(*len)]), *want, "{text} {off} {len}");
+            assert_eq!(
+                st("substr", &[s(text), n(*off), n(*len)]),
+                *want,
+                "{text} {off} {len}"
+            );
         }
         fails("substr", &[s("x"), n(0.5), n(1.0)], "whole number");
-        fails("substr", &[s("x"), n(0.0), n(f64::INFINITY)], "whole number");
+        fails(
+            "substr",
+            &[s("x"), n(0.0), n(f64::INFINITY)],
+            "whole number",
+        );
         fails("substr", &[s("x"), n(1e300), n(1.0)], "whole number");
         // Extremes within range never panic.
         assert_eq!(st("substr", &[s("abc"), n(9e15), n(9e15)]), "");
@@ -404,38 +443,79 @@ mod tests {
 
     #[test]
     fn replace_plain_and_regex() {
-        assert_eq!(st("replace", &[s("1 + 2 + 3"), s("+"), s("-")]), "1 - 2 - 3");
-        assert_eq!(st("replace", &[s("hello world"), s("/w.*d/"), s("everybody")]), "hello everybody");
-        assert_eq!(st("replace", &[s("a-1 b-2"), s("/([a-z])-(\\d)/"), s("$2$1")]), "1a 2b");
-        assert_eq!(st("replace", &[s("a-1"), s("/(?P<l>[a-z])-(?P<d>\\d)/"), s("${d}_${l}")]), "1_a");
+        assert_eq!(
+            st("replace", &[s("1 + 2 + 3"), s("+"), s("-")]),
+            "1 - 2 - 3"
+        );
+        assert_eq!(
+            st("replace", &[s("hello world"), s("/w.*d/"), s("everybody")]),
+            "hello everybody"
+        );
+        assert_eq!(
+            st("replace", &[s("a-1 b-2"), s("/([a-z])-(\\d)/"), s("$2$1")]),
+            "1a 2b"
+        );
+        assert_eq!(
+            st(
+                "replace",
+                &[s("a-1"), s("/(?P<l>[a-z])-(?P<d>\\d)/"), s("${d}_${l}")]
+            ),
+            "1_a"
+        );
         assert_eq!(st("replace", &[s("/"), s("/"), s("x")]), "x");
         assert_eq!(st("replace", &[s("abc"), s(""), s("-")]), "-a-b-c-");
-        let e = fails("replace", &[s("x"), s("/(/"), s("y")], "invalid regular expression");
+        let e = fails(
+            "replace",
+            &[s("x"), s("/(/"), s("y")],
+            "invalid regular expression",
+        );
         assert_eq!(e.arg, Some(1));
         assert!(e.help.is_some());
     }
 
     #[test]
     fn regex_shapes() {
-        assert_eq!(ok("regex", &[s("[a-z]+"), s("53453453.345345aaabbbccc23454")]), s("aaabbbccc"));
         assert_eq!(
-            ok("regex", &[s("(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)"), s("2019-02-01")]),
+            ok("regex", &[s("[a-z]+"), s("53453453.345345aaabbbccc23454")]),
+            s("aaabbbccc")
+        );
+        assert_eq!(
+            ok(
+                "regex",
+                &[s("(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)"), s("2019-02-01")]
+            ),
             strs(&["2019", "02", "01"])
         );
         assert_eq!(
-            ok("regex", &[s("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?"), s("https://terraform.io/docs/")]),
+            ok(
+                "regex",
+                &[
+                    s("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?"),
+                    s("https://terraform.io/docs/")
+                ]
+            ),
             obj(&[("authority", s("terraform.io")), ("scheme", s("https"))])
         );
-        assert_eq!(ok("regex", &[s("(a)|(b)"), s("b")]), tup(vec![null(), s("b")]));
+        assert_eq!(
+            ok("regex", &[s("(a)|(b)"), s("b")]),
+            tup(vec![null(), s("b")])
+        );
         let e = fails("regex", &[s("[a-z]+"), s("123")], "did not match");
         assert!(e.help.is_some());
-        fails("regex", &[s("(?P<a>x)(y)"), s("xy")], "mixes named and unnamed");
+        fails(
+            "regex",
+            &[s("(?P<a>x)(y)"), s("xy")],
+            "mixes named and unnamed",
+        );
         fails("regex", &[s("[a-"), s("x")], "invalid regular expression");
     }
 
     #[test]
     fn regexall_lists_every_match() {
-        assert_eq!(ok("regexall", &[s("[a-z]+"), s("1234abcd5678efgh9")]), list(vec![s("abcd"), s("efgh")]));
+        assert_eq!(
+            ok("regexall", &[s("[a-z]+"), s("1234abcd5678efgh9")]),
+            list(vec![s("abcd"), s("efgh")])
+        );
         assert_eq!(ok("regexall", &[s("[a-z]+"), s("123")]), list(vec![]));
         assert_eq!(
             ok("regexall", &[s("(\\w)=(\\d)"), s("a=1 b=2")]),
