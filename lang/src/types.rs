@@ -1062,7 +1062,7 @@ mod tests {
         let v = obj(&[("a", n(1.0)), ("b", b(true))]);
         let got = convert(&v, &Type::Map(Box::new(Type::String))).unwrap();
         assert_eq!(got.map_kind(), Some(MapKind::Map));
-        assert_eq!(got.as_map().unwrap()["a"], s("1"));
+        assert_eq!(got.as_map().unwrap().get("a"), Some(&s("1")));
 
         let e = convert(&s("x"), &Type::List(Box::new(Type::String))).unwrap_err();
         assert!(e.contains("a list is required"), "{e}");
@@ -1083,9 +1083,9 @@ mod tests {
         let ty = t("object({name = string, port = optional(number, 80), tag = optional(string)})");
         let got = convert(&obj(&[("name", s("web"))]), &ty).unwrap();
         let m = got.as_map().unwrap();
-        assert_eq!(m["name"], s("web"));
-        assert_eq!(m["port"], n(80.0));
-        assert!(m["tag"].is_null());
+        assert_eq!(m.get("name"), Some(&s("web")));
+        assert_eq!(m.get("port"), Some(&n(80.0)));
+        assert!(m.get("tag").is_some_and(Value::is_null));
 
         let e = convert(&obj(&[("port", n(1.0))]), &ty).unwrap_err();
         assert_eq!(e, "attribute \"name\" is required");
@@ -1182,7 +1182,7 @@ mod tests {
                 "object({a = number, \"b-c\" = string})",
             ),
             (
-                Value::map([("k".to_string(), b(true))].into(), sp()),
+                Value::map([("k".to_string(), b(true))].into_iter().collect(), sp()),
                 "map(bool)",
             ),
         ];
