@@ -48,6 +48,10 @@ use std::collections::HashSet;
 use std::fmt;
 
 /// The newtype-struct name through which model types ask for a resource reference.
+/// What a string known only after apply (an image digest that needs a registry, say) decodes
+/// as, so that a plan can show it; numbers and bools must be known when planning.
+pub const UNKNOWN: &str = "(known after apply)";
+
 pub const REF_TOKEN: &str = "$stackc::ref";
 
 /// Separates the message of a custom error from its help line (see [`error_with_help`]).
@@ -746,7 +750,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
             ValueKind::String(s) => visitor.visit_str(s),
             ValueKind::Seq(_, items) => return self.visit_seq(items, visitor),
             ValueKind::Map(..) | ValueKind::Resource(_) => return self.visit_map(visitor),
-            ValueKind::Unknown => return Err(self.type_error("a value")),
+            ValueKind::Unknown => visitor.visit_str(UNKNOWN),
         };
         self.locate(r)
     }
@@ -792,6 +796,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let r = match &self.value.kind {
             ValueKind::String(s) => visitor.visit_str(s),
+            ValueKind::Unknown => visitor.visit_str(UNKNOWN),
             ValueKind::Number(n) => visitor.visit_string(format_number(*n)),
             ValueKind::Bool(b) => visitor.visit_str(if *b { "true" } else { "false" }),
             _ => return Err(self.type_error("a string")),

@@ -1,0 +1,4 @@
+# a local that refers to itself
+locals {
+  a = local.a + 1
+}

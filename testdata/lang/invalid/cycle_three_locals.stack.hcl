@@ -1,0 +1,6 @@
+# a cycle through three locals
+locals {
+  a = local.b
+  b = local.c
+  c = "${local.a}!"
+}

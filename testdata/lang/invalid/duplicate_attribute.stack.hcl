@@ -1,0 +1,5 @@
+# an attribute set twice
+container "web" {
+  image = "a"
+  image = "b"
+}

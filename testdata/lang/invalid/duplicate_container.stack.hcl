@@ -1,0 +1,7 @@
+# two containers with one name
+container "web" {
+  image = "a"
+}
+container "web" {
+  image = "b"
+}

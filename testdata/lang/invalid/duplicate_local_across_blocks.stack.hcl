@@ -1,0 +1,7 @@
+# local names are unique across locals blocks
+locals {
+  a = 1
+}
+locals {
+  a = 2
+}

@@ -1,0 +1,3 @@
+# a stack has one stack block
+stack "a" {}
+stack "b" {}

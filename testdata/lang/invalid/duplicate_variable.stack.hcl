@@ -1,0 +1,7 @@
+# two variables with one name
+variable "x" {
+  default = 1
+}
+variable "x" {
+  default = 2
+}

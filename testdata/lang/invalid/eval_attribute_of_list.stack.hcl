@@ -1,0 +1,4 @@
+# a list has no attributes
+locals {
+  a = [{ n = 1 }].n
+}

@@ -1,0 +1,5 @@
+# reading an attribute of null
+locals {
+  x = null
+  a = local.x.name
+}

@@ -1,0 +1,4 @@
+# division by zero
+locals {
+  a = 1 / 0
+}

@@ -1,0 +1,4 @@
+# an index beyond the list
+locals {
+  a = [1, 2, 3][5]
+}

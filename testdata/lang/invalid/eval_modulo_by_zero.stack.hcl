@@ -1,0 +1,4 @@
+# modulo by zero
+locals {
+  a = 5 % 0
+}

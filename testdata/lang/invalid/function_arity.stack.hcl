@@ -1,0 +1,4 @@
+# join takes two arguments
+locals {
+  a = join(",")
+}

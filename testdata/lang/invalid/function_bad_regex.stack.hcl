@@ -1,0 +1,4 @@
+# an invalid regular expression
+locals {
+  a = regex("(", "x")
+}

@@ -1,0 +1,4 @@
+# element of an empty list
+locals {
+  a = element([], 0)
+}

@@ -1,0 +1,4 @@
+# ... expands a list
+locals {
+  a = min(1...)
+}

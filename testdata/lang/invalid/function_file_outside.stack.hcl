@@ -1,0 +1,4 @@
+# file() may not leave the stack directory
+locals {
+  a = file("../secret.txt")
+}

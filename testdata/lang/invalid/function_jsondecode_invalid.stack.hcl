@@ -1,0 +1,4 @@
+# jsondecode of text that is not JSON
+locals {
+  a = jsondecode("{nope")
+}

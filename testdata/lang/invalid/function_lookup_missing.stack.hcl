@@ -1,0 +1,4 @@
+# lookup without a default of a missing key
+locals {
+  a = lookup({ a = 1 }, "b")
+}

@@ -1,0 +1,4 @@
+# tonumber of text that is not a number
+locals {
+  a = tonumber("ten")
+}

@@ -1,0 +1,4 @@
+# try does not hide an undeclared reference
+locals {
+  a = try(var.nope, 1)
+}

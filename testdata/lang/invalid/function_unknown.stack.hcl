@@ -1,0 +1,4 @@
+# a misspelled function
+locals {
+  a = uppr("x")
+}

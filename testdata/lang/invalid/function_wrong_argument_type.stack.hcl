@@ -1,0 +1,4 @@
+# upper takes a string
+locals {
+  a = upper([1])
+}

@@ -1,0 +1,4 @@
+# a container needs an image
+container "web" {
+  command = ["sh"]
+}

@@ -1,0 +1,4 @@
+# an image needs a source
+image "app" {
+  pull = "always"
+}

@@ -1,0 +1,4 @@
+# an output needs a value
+output "url" {
+  description = "x"
+}

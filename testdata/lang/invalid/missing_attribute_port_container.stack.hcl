@@ -1,0 +1,7 @@
+# a port block needs the container port
+container "web" {
+  image = "busybox"
+  port {
+    host = 8080
+  }
+}

@@ -1,0 +1,7 @@
+# a validation needs a condition
+variable "x" {
+  default = 1
+  validation {
+    error_message = "bad"
+  }
+}

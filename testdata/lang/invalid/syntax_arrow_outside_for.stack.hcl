@@ -1,0 +1,4 @@
+# => only belongs in an object for expression
+locals {
+  a = { x => 1 }
+}

@@ -1,0 +1,5 @@
+# an attribute value starts on the line of =
+locals {
+  a =
+    1
+}

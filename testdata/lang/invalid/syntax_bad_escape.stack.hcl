@@ -1,0 +1,4 @@
+# an unknown escape sequence
+locals {
+  a = "a\qb"
+}

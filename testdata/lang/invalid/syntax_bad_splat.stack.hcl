@@ -1,0 +1,4 @@
+# [*] is the only splat index
+locals {
+  a = b[**]
+}

@@ -1,0 +1,4 @@
+# \u needs four hex digits
+locals {
+  a = "\u12G4"
+}

@@ -1,0 +1,4 @@
+# a conditional needs : and a second value
+locals {
+  a = true ? 1
+}

@@ -1,0 +1,4 @@
+# resources take exactly one label
+container "a" "b" {
+  image = "x"
+}

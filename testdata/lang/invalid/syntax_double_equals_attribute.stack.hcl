@@ -1,0 +1,4 @@
+# == is a comparison, not an assignment
+locals {
+  a == 1
+}

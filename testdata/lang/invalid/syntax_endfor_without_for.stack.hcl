@@ -1,0 +1,4 @@
+# %{ endfor } without %{ for }
+locals {
+  a = "x%{ endfor }"
+}

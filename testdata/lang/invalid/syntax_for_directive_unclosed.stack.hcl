@@ -1,0 +1,4 @@
+# %{ for } without %{ endfor }
+locals {
+  a = "%{ for x in [1] }${x}"
+}

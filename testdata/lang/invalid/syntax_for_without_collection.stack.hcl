@@ -1,0 +1,4 @@
+# a for expression needs a collection
+locals {
+  a = [for x in : x]
+}

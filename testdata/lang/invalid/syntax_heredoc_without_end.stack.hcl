@@ -1,0 +1,5 @@
+# a heredoc whose marker never comes
+locals {
+  a = <<EOT
+  hello
+}

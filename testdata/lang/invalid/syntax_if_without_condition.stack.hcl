@@ -1,0 +1,4 @@
+# %{ if } needs a condition
+locals {
+  a = "%{ if }x%{ endif }"
+}

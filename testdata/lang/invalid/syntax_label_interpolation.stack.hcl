@@ -1,0 +1,2 @@
+# block labels are plain strings
+variable "${x}" {}

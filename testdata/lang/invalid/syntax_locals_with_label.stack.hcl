@@ -1,0 +1,4 @@
+# locals take no label
+locals "x" {
+  a = 1
+}

@@ -1,0 +1,3 @@
+# a block that is never closed
+locals {
+  a = 1

@@ -1,0 +1,4 @@
+# an attribute without =
+locals {
+  a 1
+}

@@ -1,0 +1,2 @@
+# a one-line block holds one attribute
+image "x" { dir = "./a", ref = "b" }

@@ -1,0 +1,5 @@
+# a character that starts nothing
+locals {
+  a = 1
+}
+@

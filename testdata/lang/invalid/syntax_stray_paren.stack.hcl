@@ -1,0 +1,4 @@
+# a closing parenthesis with no opening one
+locals {
+  a = 1)
+}

@@ -1,0 +1,4 @@
+# two attributes on one line
+locals {
+  a = 1 b = 2
+}

@@ -1,0 +1,4 @@
+# a /* comment that never ends
+/* locals {
+  a = 1
+}

@@ -1,0 +1,4 @@
+# %{ if } without %{ endif }
+locals {
+  a = "%{ if true }yes"
+}

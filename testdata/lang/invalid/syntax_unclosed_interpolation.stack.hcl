@@ -1,0 +1,4 @@
+# ${ without }
+locals {
+  a = "x ${var.y"
+}

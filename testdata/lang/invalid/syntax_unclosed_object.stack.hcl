@@ -1,0 +1,4 @@
+# an object missing its }
+locals {
+  a = { x = 1
+}

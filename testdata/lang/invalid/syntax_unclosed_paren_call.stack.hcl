@@ -1,0 +1,4 @@
+# a call missing its )
+locals {
+  a = upper("x"
+}

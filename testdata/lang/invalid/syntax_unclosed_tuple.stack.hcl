@@ -1,0 +1,5 @@
+# a tuple missing its ]
+locals {
+  a = [1, 2
+  b = 3
+}

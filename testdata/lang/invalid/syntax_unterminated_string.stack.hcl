@@ -1,0 +1,4 @@
+# an unterminated string
+locals {
+  a = "abc
+}

@@ -1,0 +1,4 @@
+# a variable block needs a name
+variable {
+  default = 1
+}

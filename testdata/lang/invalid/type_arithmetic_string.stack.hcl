@@ -1,0 +1,4 @@
+# arithmetic needs numbers
+locals {
+  a = "a" + 1
+}

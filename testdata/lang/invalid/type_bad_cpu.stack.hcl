@@ -1,0 +1,7 @@
+# cpus must be a number or millicores
+container "web" {
+  image = "busybox"
+  resources {
+    cpus = "fast"
+  }
+}

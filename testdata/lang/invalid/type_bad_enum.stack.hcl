@@ -1,0 +1,5 @@
+# restart takes one of four values
+container "web" {
+  image   = "busybox"
+  restart = "sometimes"
+}

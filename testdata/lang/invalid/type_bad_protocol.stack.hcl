@@ -1,0 +1,8 @@
+# tcp or udp
+container "web" {
+  image = "busybox"
+  port {
+    container = 80
+    protocol  = "sctp2"
+  }
+}

@@ -1,0 +1,4 @@
+# not a type
+variable "x" {
+  type = strnig
+}

@@ -1,0 +1,4 @@
+# a --var value of the wrong type
+variable "port" {
+  type = number
+}

@@ -1,0 +1,4 @@
+# an object variable given a string
+variable "svc" {
+  type = object({ name = string, port = number })
+}

@@ -1,0 +1,4 @@
+# a conditional needs a bool
+locals {
+  a = "yes" ? 1 : 2
+}

@@ -1,0 +1,5 @@
+# count must be a whole number
+container "web" {
+  count = "x"
+  image = "busybox"
+}

@@ -1,0 +1,5 @@
+# depends_on takes references
+container "web" {
+  image      = "busybox"
+  depends_on = ["container.db"]
+}

@@ -1,0 +1,5 @@
+# for_each over numbers
+container "web" {
+  for_each = [1, 2]
+  image    = "busybox"
+}

@@ -1,0 +1,5 @@
+# an image has one source
+image "app" {
+  ref = "a"
+  dir = "./b"
+}

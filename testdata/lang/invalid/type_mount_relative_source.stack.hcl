@@ -1,0 +1,8 @@
+# relative mount sources start with ./
+container "web" {
+  image = "busybox"
+  mount {
+    source = "../data"
+    target = "/data"
+  }
+}

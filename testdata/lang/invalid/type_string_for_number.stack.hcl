@@ -1,0 +1,7 @@
+# a port is a number
+container "web" {
+  image = "busybox"
+  port {
+    container = "http"
+  }
+}

@@ -1,0 +1,4 @@
+# a JSON variable file with the wrong type
+variable "replicas" {
+  type = number
+}

@@ -1,0 +1,5 @@
+# the default does not match the type
+variable "port" {
+  type    = number
+  default = "eighty"
+}

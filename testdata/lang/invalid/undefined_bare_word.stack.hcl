@@ -1,0 +1,4 @@
+# text must be quoted
+locals {
+  a = hello
+}

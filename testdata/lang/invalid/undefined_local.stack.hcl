@@ -1,0 +1,5 @@
+# a local that is not declared
+locals {
+  greeting = "hi"
+  a        = local.greting
+}

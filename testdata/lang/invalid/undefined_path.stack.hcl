@@ -1,0 +1,4 @@
+# path has only path.stack
+locals {
+  a = path.module
+}

@@ -1,0 +1,4 @@
+# an unknown name
+locals {
+  a = vars.x
+}

@@ -1,0 +1,5 @@
+# a misspelled container attribute
+container "web" {
+  image   = "busybox"
+  comand  = ["sh"]
+}

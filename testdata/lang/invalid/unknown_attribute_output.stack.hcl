@@ -1,0 +1,5 @@
+# a misspelled output attribute
+output "o" {
+  value       = 1
+  descrption  = "x"
+}

@@ -1,0 +1,4 @@
+# the stack block has provider and labels only
+stack "shop" {
+  version = 2
+}

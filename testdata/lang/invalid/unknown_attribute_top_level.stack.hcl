@@ -1,0 +1,2 @@
+# attributes cannot sit at the top level of a stack
+name = "shop"

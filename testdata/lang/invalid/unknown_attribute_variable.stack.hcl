@@ -1,0 +1,4 @@
+# a misspelled variable attribute
+variable "x" {
+  defualt = 1
+}

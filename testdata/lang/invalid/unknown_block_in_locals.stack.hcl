@@ -1,0 +1,6 @@
+# locals hold attributes only
+locals {
+  inner {
+    a = 1
+  }
+}

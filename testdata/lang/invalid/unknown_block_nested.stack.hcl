@@ -1,0 +1,7 @@
+# a misspelled nested block
+container "web" {
+  image = "busybox"
+  prot {
+    container = 80
+  }
+}

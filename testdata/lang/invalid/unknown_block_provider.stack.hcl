@@ -1,0 +1,2 @@
+# an unknown provider name
+provider "podman" {}

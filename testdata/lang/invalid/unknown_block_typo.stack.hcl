@@ -1,0 +1,4 @@
+# a misspelled top-level block
+contaner "web" {
+  image = "busybox"
+}

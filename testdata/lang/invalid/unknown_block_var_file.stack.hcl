@@ -1,0 +1,4 @@
+# variable files hold attributes only
+variable "a" {
+  default = 1
+}

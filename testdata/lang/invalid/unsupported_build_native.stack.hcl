@@ -1,0 +1,6 @@
+# the native provider cannot build Dockerfiles
+image "app" {
+  build {
+    context = "./app"
+  }
+}

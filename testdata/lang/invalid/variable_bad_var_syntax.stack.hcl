@@ -1,0 +1,4 @@
+# --var needs NAME=VALUE
+variable "port" {
+  default = 1
+}

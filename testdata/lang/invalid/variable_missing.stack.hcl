@@ -1,0 +1,4 @@
+# a variable with no value
+variable "port" {
+  type = number
+}

@@ -1,0 +1,4 @@
+# --var for a variable that is not declared
+variable "port" {
+  default = 1
+}

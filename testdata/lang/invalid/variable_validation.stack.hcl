@@ -1,0 +1,9 @@
+# a value that fails validation
+variable "replicas" {
+  type    = number
+  default = 50
+  validation {
+    condition     = var.replicas >= 1 && var.replicas <= 20
+    error_message = "replicas must be between 1 and 20"
+  }
+}

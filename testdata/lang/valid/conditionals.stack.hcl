@@ -1,0 +1,7 @@
+variable "env" {
+  default = "prod"
+}
+locals {
+  replicas = var.env == "prod" ? 3 : 1
+  nested   = var.env == "dev" ? "d" : var.env == "prod" ? "p" : "x"
+}

@@ -1,0 +1,11 @@
+variable "db_password" {
+  default = "s3cret-value"
+}
+container "db" {
+  image = "postgres:16"
+  secret {
+    target = "/run/secrets/db"
+    value  = var.db_password
+    mode   = "0400"
+  }
+}

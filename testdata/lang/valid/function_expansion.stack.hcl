@@ -1,0 +1,5 @@
+locals {
+  nums = [3, 9, 1]
+  max  = max(local.nums...)
+  min  = min(5, local.nums...)
+}

@@ -1,0 +1,3 @@
+locals {
+  a = env("STACKC_TEST_SURELY_UNSET_VARIABLE", "fallback")
+}

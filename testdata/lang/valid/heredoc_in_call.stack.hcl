@@ -1,0 +1,10 @@
+locals {
+  a = upper(<<EOT
+shout
+EOT
+  )
+  b = trimspace(<<-EOT
+    padded
+    EOT
+  )
+}

@@ -1,0 +1,7 @@
+container "a" {
+  image = "busybox"
+}
+container "b" {
+  image   = "busybox"
+  command = ["ping", container.a.name]
+}

@@ -1,0 +1,9 @@
+variable "name" {
+  default = "world"
+}
+locals {
+  greeting = "hello ${var.name}!"
+  math     = "1 + 1 = ${1 + 1}"
+  nested   = "outer ${"inner ${var.name}"}"
+  whole    = "${[1, 2]}"
+}

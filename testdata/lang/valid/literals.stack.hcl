@@ -1,0 +1,5 @@
+locals {
+  t = true
+  f = false
+  n = null
+}

@@ -1,0 +1,8 @@
+# locals may refer to locals declared later
+locals {
+  c = "${local.b}-c"
+  b = "${local.a}-b"
+}
+locals {
+  a = "a"
+}

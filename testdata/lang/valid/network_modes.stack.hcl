@@ -1,0 +1,12 @@
+container "base" {
+  image        = "busybox"
+  network_mode = "host"
+}
+container "sidecar" {
+  image        = "busybox"
+  network_mode = container.base
+}
+container "isolated" {
+  image    = "busybox"
+  networks = []
+}

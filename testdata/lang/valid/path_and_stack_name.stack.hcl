@@ -1,0 +1,5 @@
+stack "shop" {}
+locals {
+  dir  = path.stack
+  name = stack.name
+}

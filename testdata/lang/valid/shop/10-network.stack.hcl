@@ -1,0 +1,8 @@
+network "frontend" {}
+
+network "backend" {
+  subnet   = "10.42.0.0/24"
+  internal = true
+}
+
+volume "pgdata" {}

@@ -1,0 +1,10 @@
+locals {
+  a = "x   ${~ "y" ~}   z"
+  b = <<EOT
+start
+  %{~ for i in [1, 2] ~}
+  ${i}
+  %{~ endfor ~}
+end
+EOT
+}

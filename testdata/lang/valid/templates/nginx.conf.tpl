@@ -1,0 +1,5 @@
+upstream app {
+%{ for u in upstreams ~}
+  server ${u}:${port};
+%{ endfor ~}
+}

@@ -1,0 +1,3 @@
+region = "eu-west"
+zones  = ["a", "b"]
+limits = { cpu = 2 }

@@ -1,0 +1,7 @@
+variable "port" {
+  type    = number
+  default = 1
+}
+variable "name" {
+  default = "d"
+}

@@ -1,0 +1,2 @@
+port = 2
+name = "from-hcl"
