@@ -246,3 +246,73 @@ fn diff(expected: &str, actual: &str) -> String {
         .header("expected", "actual")
         .to_string()
 }
+
+/// `fmt` never changes what a stack means: every valid case, formatted, evaluates to the same
+/// configuration, and formatting it again changes nothing.
+#[test]
+fn fmt_keeps_meaning() {
+    let mut failures = Vec::new();
+    let scratch = std::env::temp_dir().join(format!("stackc-fmt-corpus-{}", std::process::id()));
+    for case in cases("valid") {
+        let (before, _, _) = run_case(&case);
+        // Copy the case beside its inputs' names, with every stack file formatted.
+        // Same directory name as the original, so the default stack name is the same.
+        let original_dir = if case.path.is_dir() {
+            case.path.clone()
+        } else {
+            case.path.parent().expect("parent").to_path_buf()
+        };
+        let dir = scratch.join(&case.name).join(original_dir.file_name().expect("directory name"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        let files: Vec<PathBuf> = if case.path.is_dir() {
+            std::fs::read_dir(&case.path)
+                .expect("case directory")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect()
+        } else {
+            vec![case.path.clone()]
+        };
+        for f in &files {
+            let name = f.file_name().expect("file name");
+            let text = std::fs::read_to_string(f).expect("read case file");
+            let out = if name.to_string_lossy().ends_with(".stack.hcl") {
+                match stackc_lang::fmt::format_source(stackc_lang::FileId(0), &text) {
+                    Ok(once) => {
+                        let twice = stackc_lang::fmt::format_source(stackc_lang::FileId(0), &once);
+                        if twice.as_deref() != Ok(once.as_str()) {
+                            failures.push(format!("{}: formatting {} twice changes it", case.name, name.to_string_lossy()));
+                        }
+                        once
+                    }
+                    Err(_) => {
+                        failures.push(format!("{}: {} does not format", case.name, name.to_string_lossy()));
+                        text
+                    }
+                }
+            } else {
+                text
+            };
+            std::fs::write(dir.join(name), out).expect("write formatted file");
+        }
+        let formatted = Case {
+            name: case.name.clone(),
+            path: if case.path.is_dir() { dir.clone() } else { dir.join(case.path.file_name().expect("file name")) },
+            args: case.args.clone(),
+            env: case.env.clone(),
+        };
+        let (after, diags, _) = run_case(&formatted);
+        // `path.stack` differs between the two places; compare everything else.
+        let normalise = |v: &serde_json::Value, root: &Path| v.to_string().replace(&root.display().to_string(), "$DIR");
+        let (before, after) = (normalise(&before, &original_dir), normalise(&after, &dir));
+        if diags.iter().any(|d| d.severity == stackc_lang::diag::Severity::Error) || before != after {
+            failures.push(format!(
+                "{}: the formatted stack evaluates differently:\n{}",
+                case.name,
+                diff(&before.replace(",\"", ",\n\""), &after.replace(",\"", ",\n\""))
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

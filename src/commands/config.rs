@@ -41,7 +41,7 @@ fn body_json(kind: &str, v: &Value) -> Json {
                     .as_seq()
                     .unwrap_or(&[])
                     .iter()
-                    .map(|b| nested_json(b))
+                    .map(nested_json)
                     .collect();
                 if single_block(kind, k) && items.len() == 1 {
                     items.into_iter().next().unwrap_or(Json::Null)

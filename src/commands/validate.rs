@@ -5,7 +5,7 @@ use crate::output::print_diagnostics;
 use stackc_lang::diag::render;
 
 pub fn run(options: &Options, format: DiagFormat) -> u8 {
-    let (config, _, diags) = super::load_stack(options);
+    let (config, desired, diags) = super::load_stack(options);
     let has_errors = diags.has_errors();
     let list = diags.into_sorted();
     match format {
@@ -25,5 +25,9 @@ pub fn run(options: &Options, format: DiagFormat) -> u8 {
             }
         }
     }
+    // The process ends right after this; freeing a large configuration piece by piece would
+    // only delay the exit.
+    std::mem::forget(config);
+    std::mem::forget(desired);
     u8::from(has_errors)
 }

@@ -309,6 +309,10 @@ pub(crate) fn sensitive_paths(body: &Value) -> Vec<String> {
             out.push(path.to_string());
             return;
         }
+        // Most values hold nothing sensitive: skip building their paths.
+        if !v.contains_sensitive() {
+            return;
+        }
         let join = |seg: &str| {
             if path.is_empty() {
                 seg.to_string()

@@ -6,16 +6,16 @@ use crate::ast::{Attribute, Block, Body, Item};
 use crate::diag::{code, Diagnostic};
 use crate::source::Span;
 use crate::value::{Map, MapKind, SeqKind, Value, ValueKind};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Checks a body's attribute names for duplicates; returns diagnostics for each repeat.
 pub fn duplicate_attributes(body: &Body) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    // Bodies hold a handful of attributes: a linear scan beats hashing them.
+    let mut seen: Vec<(&str, Span)> = Vec::with_capacity(body.items.len());
     let mut out = Vec::new();
     for item in &body.items {
         if let Item::Attribute(a) = item {
-            if let Some(first) = seen.get(a.name.name.as_str()) {
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == a.name.name) {
                 out.push(
                     Diagnostic::error(
                         code::DUPLICATE,
@@ -27,7 +27,7 @@ pub fn duplicate_attributes(body: &Body) -> Vec<Diagnostic> {
                     .with_help("remove one of them"),
                 );
             } else {
-                seen.insert(&a.name.name, a.name.span);
+                seen.push((&a.name.name, a.name.span));
             }
         }
     }
