@@ -81,6 +81,21 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    let mut sources = stackc_lang::Sources::new();
+    let id = sources.add("main.stack.hcl", &file, &text);
+    group.bench_function("stackc parse + evaluate", |b| {
+        b.iter(|| {
+            let (config, diags) = stackc_lang::eval::evaluate_sources(
+                sources.clone(),
+                &[id],
+                &dir,
+                &stackc_lang::eval::VarInputs::default(),
+                &stackc_engine::model::Hooks,
+            );
+            assert!(!diags.has_errors());
+            black_box(config)
+        })
+    });
     group.bench_function("stackc parse only (pest, all cores)", |b| {
         b.iter(|| {
             black_box(stackc_lang::parser::parse_file_parallel(

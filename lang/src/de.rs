@@ -1719,6 +1719,22 @@ mod tests {
             ],
             sp(0, 100),
         );
+        // A string known only after apply decodes as the placeholder a plan shows.
+        let c: Container = from_value(&body).unwrap();
+        assert_eq!(
+            c.env.as_ref().and_then(|m| m.get("D")).map(String::as_str),
+            Some(UNKNOWN)
+        );
+
+        // A number must be known when planning.
+        let port = block(vec![("container", Value::unknown(sp(30, 40)))], sp(25, 45));
+        let body = block(
+            vec![
+                ("image", s("redis", 10)),
+                ("port", Value::seq(SeqKind::Blocks, vec![port], sp(25, 45))),
+            ],
+            sp(0, 100),
+        );
         let e = from_value::<Container>(&body).unwrap_err();
         assert_eq!(e[0].message, "value not known until apply");
         assert_eq!(e[0].span, Some(sp(30, 40)));
