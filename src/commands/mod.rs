@@ -48,10 +48,23 @@ pub fn load_stack_with_env(
             env: env.to_vec(),
         },
     };
+    let timings = std::env::var_os("STACKC_TIMINGS").is_some();
+    let t0 = std::time::Instant::now();
     let (config, mut diags) = eval::load(&opts, &stackc_engine::model::Hooks);
+    let t1 = std::time::Instant::now();
     let (desired, more) = stackc_engine::model::decode(&config);
     diags.extend(more);
+    let t2 = std::time::Instant::now();
     let more = stackc_engine::admission::check(&config, &desired, g.provider.as_deref());
     diags.extend(more);
+    if timings {
+        // A developer aid for performance work: where a run spends its time.
+        eprintln!(
+            "timings: load+parse+evaluate {:?}, decode {:?}, admission {:?}",
+            t1 - t0,
+            t2 - t1,
+            t2.elapsed()
+        );
+    }
     (config, Some(desired), diags)
 }

@@ -309,10 +309,6 @@ pub(crate) fn sensitive_paths(body: &Value) -> Vec<String> {
             out.push(path.to_string());
             return;
         }
-        // Most values hold nothing sensitive: skip building their paths.
-        if !v.contains_sensitive() {
-            return;
-        }
         let join = |seg: &str| {
             if path.is_empty() {
                 seg.to_string()
@@ -335,7 +331,10 @@ pub(crate) fn sensitive_paths(body: &Value) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    walk(body, "", &mut out);
+    // Most bodies hold nothing sensitive: skip building the paths of all their values.
+    if body.contains_sensitive() {
+        walk(body, "", &mut out);
+    }
     if let Some(secrets) = body.as_map().and_then(|m| m.get("secret")) {
         for i in 0..secrets.as_seq().map_or(1, <[Value]>::len) {
             let p = format!("secret.{i}.value");
