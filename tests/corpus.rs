@@ -262,7 +262,9 @@ fn fmt_keeps_meaning() {
         } else {
             case.path.parent().expect("parent").to_path_buf()
         };
-        let dir = scratch.join(&case.name).join(original_dir.file_name().expect("directory name"));
+        let dir = scratch
+            .join(&case.name)
+            .join(original_dir.file_name().expect("directory name"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch directory");
         let files: Vec<PathBuf> = if case.path.is_dir() {
@@ -281,12 +283,20 @@ fn fmt_keeps_meaning() {
                     Ok(once) => {
                         let twice = stackc_lang::fmt::format_source(stackc_lang::FileId(0), &once);
                         if twice.as_deref() != Ok(once.as_str()) {
-                            failures.push(format!("{}: formatting {} twice changes it", case.name, name.to_string_lossy()));
+                            failures.push(format!(
+                                "{}: formatting {} twice changes it",
+                                case.name,
+                                name.to_string_lossy()
+                            ));
                         }
                         once
                     }
                     Err(_) => {
-                        failures.push(format!("{}: {} does not format", case.name, name.to_string_lossy()));
+                        failures.push(format!(
+                            "{}: {} does not format",
+                            case.name,
+                            name.to_string_lossy()
+                        ));
                         text
                     }
                 }
@@ -297,19 +307,32 @@ fn fmt_keeps_meaning() {
         }
         let formatted = Case {
             name: case.name.clone(),
-            path: if case.path.is_dir() { dir.clone() } else { dir.join(case.path.file_name().expect("file name")) },
+            path: if case.path.is_dir() {
+                dir.clone()
+            } else {
+                dir.join(case.path.file_name().expect("file name"))
+            },
             args: case.args.clone(),
             env: case.env.clone(),
         };
         let (after, diags, _) = run_case(&formatted);
         // `path.stack` differs between the two places; compare everything else.
-        let normalise = |v: &serde_json::Value, root: &Path| v.to_string().replace(&root.display().to_string(), "$DIR");
+        let normalise = |v: &serde_json::Value, root: &Path| {
+            v.to_string().replace(&root.display().to_string(), "$DIR")
+        };
         let (before, after) = (normalise(&before, &original_dir), normalise(&after, &dir));
-        if diags.iter().any(|d| d.severity == stackc_lang::diag::Severity::Error) || before != after {
+        if diags
+            .iter()
+            .any(|d| d.severity == stackc_lang::diag::Severity::Error)
+            || before != after
+        {
             failures.push(format!(
                 "{}: the formatted stack evaluates differently:\n{}",
                 case.name,
-                diff(&before.replace(",\"", ",\n\""), &after.replace(",\"", ",\n\""))
+                diff(
+                    &before.replace(",\"", ",\n\""),
+                    &after.replace(",\"", ",\n\"")
+                )
             ));
         }
     }

@@ -248,7 +248,9 @@ pub fn skip_trivia(text: &str, mut pos: usize) -> usize {
 
 /// Where the line holding `pos` ends: at `\n` or a lone `\r`, as the grammar's comments end.
 fn line_end(text: &str, pos: usize) -> usize {
-    text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i)
+    text[pos..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| pos + i)
 }
 
 /// The next place to resume after an error at `at`: a line, after the one holding the error, that
@@ -657,7 +659,9 @@ impl Builder<'_> {
         // The tree of an operator chain is as deep as the chain is long; bound it so that
         // building, walking and freeing it cannot exhaust the stack on hostile input.
         if parts.len() > 2 * MAX_OPERATORS {
-            let at = parts.get(2 * MAX_OPERATORS).map_or(0, |p| p.as_span().start());
+            let at = parts
+                .get(2 * MAX_OPERATORS)
+                .map_or(0, |p| p.as_span().start());
             return Err(Diagnostic::error(
                 code::SYNTAX,
                 format!("this expression has more than {MAX_OPERATORS} operators"),
@@ -1070,7 +1074,9 @@ impl Builder<'_> {
                             .replace("\r\n", "\n")
                             .replace("$${", "${")
                             .replace("%%{", "%{"),
-                        TemplateFlavor::File => part.as_str().replace("$${", "${").replace("%%{", "%{"),
+                        TemplateFlavor::File => {
+                            part.as_str().replace("$${", "${").replace("%%{", "%{")
+                        }
                     };
                     out.push(Tok::Lit(text, span));
                 }

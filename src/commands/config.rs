@@ -37,12 +37,7 @@ fn body_json(kind: &str, v: &Value) -> Json {
     for (k, x) in map.iter() {
         let j = match (&x.kind, x.seq_kind()) {
             (_, Some(SeqKind::Blocks)) => {
-                let items: Vec<Json> = x
-                    .as_seq()
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(nested_json)
-                    .collect();
+                let items: Vec<Json> = x.as_seq().unwrap_or(&[]).iter().map(nested_json).collect();
                 if single_block(kind, k) && items.len() == 1 {
                     items.into_iter().next().unwrap_or(Json::Null)
                 } else {

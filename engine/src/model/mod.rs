@@ -13,8 +13,8 @@
 pub(crate) mod check;
 pub mod container;
 mod decode;
-mod hooks;
 pub mod domain;
+mod hooks;
 pub mod image;
 pub mod network;
 pub mod provider;
@@ -26,8 +26,8 @@ pub mod volume;
 
 pub use container::ContainerSpec;
 pub use decode::{decode, decode_resource};
-pub use hooks::Hooks;
 pub use domain::{Cpu, Duration, Size};
+pub use hooks::Hooks;
 pub use image::ImageSpec;
 pub use network::NetworkSpec;
 pub use provider::ProviderSettings;

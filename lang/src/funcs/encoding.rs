@@ -481,7 +481,11 @@ mod tests {
             ),
         ];
         for (v, want) in cases {
-            assert_eq!(text(ok("yamlencode", &[v.clone()])), want, "{v:?}");
+            assert_eq!(
+                text(ok("yamlencode", std::slice::from_ref(&v))),
+                want,
+                "{v:?}"
+            );
         }
         fails("yamlencode", &[n(f64::NAN)], "NaN");
     }

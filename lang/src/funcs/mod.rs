@@ -825,7 +825,7 @@ mod tests {
     #[test]
     fn sensitive_arguments_are_not_quoted_in_messages() {
         let secret = s("hunter2").mark_sensitive(true);
-        let e = call_fn("tonumber", &[secret.clone()]).unwrap_err();
+        let e = call_fn("tonumber", std::slice::from_ref(&secret)).unwrap_err();
         assert!(!e.message.contains("hunter2"), "{}", e.message);
         let e = call_fn("lookup", &[obj(&[]), secret]).unwrap_err();
         assert!(!e.message.contains("hunter2"), "{}", e.message);
