@@ -4,6 +4,10 @@
 //! DIR and the bench exits, so `scripts/bench-memory` can measure the binary on the same input.
 
 use criterion::{criterion_group, Criterion, Throughput};
+
+/// The same allocator as the `stackc` binary, so the figures are the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::hint::black_box;
 use std::path::Path;
 

@@ -177,20 +177,22 @@ impl Template {
     }
 }
 
+/// A piece of a template. The large pieces are boxed so that the common one, a literal, stays
+/// small: most strings in a stack are a single literal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TemplatePart {
     Literal(String, Span),
-    Interp(Expr),
+    Interp(Box<Expr>),
     If {
-        cond: Expr,
+        cond: Box<Expr>,
         then: Vec<TemplatePart>,
         otherwise: Vec<TemplatePart>,
         span: Span,
     },
     For {
-        key_var: Option<Ident>,
-        value_var: Ident,
-        collection: Expr,
+        key_var: Option<Box<Ident>>,
+        value_var: Box<Ident>,
+        collection: Box<Expr>,
         body: Vec<TemplatePart>,
         span: Span,
     },

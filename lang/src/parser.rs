@@ -1255,7 +1255,7 @@ fn fold(
                     parts.push(TemplatePart::Literal(s, span))
                 }
             }
-            Tok::Interp(e, ..) => parts.push(TemplatePart::Interp(e)),
+            Tok::Interp(e, ..) => parts.push(TemplatePart::Interp(Box::new(e))),
             Tok::If(cond, span, ..) => {
                 let (then, end) = fold(iter, file)?;
                 let otherwise = match end {
@@ -1270,7 +1270,7 @@ fn fold(
                     _ => return Err(unclosed(span, "if", "endif")),
                 };
                 parts.push(TemplatePart::If {
-                    cond,
+                    cond: Box::new(cond),
                     then,
                     otherwise,
                     span,
@@ -1282,9 +1282,9 @@ fn fold(
                     return Err(unclosed(span, "for", "endfor"));
                 }
                 parts.push(TemplatePart::For {
-                    key_var,
-                    value_var,
-                    collection,
+                    key_var: key_var.map(Box::new),
+                    value_var: Box::new(value_var),
+                    collection: Box::new(collection),
                     body,
                     span,
                 });

@@ -52,6 +52,7 @@ pub fn load_stack_with_env(
     let t0 = std::time::Instant::now();
     let (config, mut diags) = eval::load(&opts, &stackc_engine::model::Hooks);
     let t1 = std::time::Instant::now();
+    let rss_loaded = rss_mib();
     let (desired, more) = stackc_engine::model::decode(&config);
     diags.extend(more);
     let t2 = std::time::Instant::now();
@@ -60,11 +61,25 @@ pub fn load_stack_with_env(
     if timings {
         // A developer aid for performance work: where a run spends its time.
         eprintln!(
-            "timings: load+parse+evaluate {:?}, decode {:?}, admission {:?}",
+            "timings: load+parse+evaluate {:?} (resident {} MiB), decode {:?}, admission {:?} (resident {} MiB)",
             t1 - t0,
+            rss_loaded,
             t2 - t1,
-            t2.elapsed()
+            t2.elapsed(),
+            rss_mib()
         );
     }
     (config, Some(desired), diags)
+}
+
+/// The process's resident memory in MiB (Linux), for `STACKC_TIMINGS`.
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u64>().ok())
+        })
+        .map_or(0, |pages| pages * 4096 / (1024 * 1024))
 }
