@@ -15,7 +15,7 @@ pub fn run(options: &Options, format: DiagFormat) -> u8 {
         }
         DiagFormat::Human => {
             print_diagnostics(&config.sources, &list, options.color);
-            if !has_errors {
+            if !has_errors && !options.global.quiet {
                 println!(
                     "The stack `{}` is valid: {} resource{}.",
                     config.stack.name,
