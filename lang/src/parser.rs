@@ -1015,25 +1015,13 @@ impl Builder<'_> {
                 Rule::heredoc_indent => indented = true,
                 Rule::heredoc_tpl => {
                     body_span = Some(self.span(part.as_span()));
-                    parts = self.template(part, TemplateFlavor::Heredoc)?;
+                    parts = self.template_with(part, TemplateFlavor::Heredoc, Some(indented))?;
                 }
                 _ => {}
             }
         }
-        // The body holds every line up to the marker, including the last newline.
-        if let Some(bs) = body_span {
-            let nl = Span::new(self.file, bs.end as usize, bs.end as usize + 1);
-            match parts.last_mut() {
-                Some(TemplatePart::Literal(s, sp)) => {
-                    s.push('\n');
-                    sp.end += 1;
-                }
-                _ => parts.push(TemplatePart::Literal("\n".into(), nl)),
-            }
-        }
-        if indented {
-            dedent(&mut parts);
-        }
+        // An empty body still holds nothing; a non-empty one got its last newline above.
+        let _ = body_span;
         Ok(Expr {
             kind: ExprKind::Template(Template {
                 parts,
@@ -1044,8 +1032,34 @@ impl Builder<'_> {
     }
 
     fn template(&mut self, p: Pair<'_, Rule>, flavor: TemplateFlavor) -> R<Vec<TemplatePart>> {
+        self.template_with(p, flavor, None)
+    }
+
+    /// `heredoc`: `Some(indented)` for a heredoc body. Its value holds every line up to the
+    /// marker, including the last newline; an indented heredoc loses the lines' common
+    /// indentation, measured over the raw lines (directives included) before strip markers
+    /// apply, as in HCL.
+    fn template_with(
+        &mut self,
+        p: Pair<'_, Rule>,
+        flavor: TemplateFlavor,
+        heredoc: Option<bool>,
+    ) -> R<Vec<TemplatePart>> {
+        let end = self.span(p.as_span()).end as usize;
         let mut toks = Vec::new();
         self.flatten(p, flavor, &mut toks)?;
+        if let Some(indented) = heredoc {
+            match toks.last_mut() {
+                Some(Tok::Lit(s, sp)) => {
+                    s.push('\n');
+                    sp.end += 1;
+                }
+                _ => toks.push(Tok::Lit("\n".into(), Span::new(self.file, end, end + 1))),
+            }
+            if indented {
+                dedent_tokens(&mut toks);
+            }
+        }
         apply_strips(&mut toks);
         let mut iter = toks.into_iter().peekable();
         let (parts, end) = fold(&mut iter, self.file)?;
@@ -1318,14 +1332,15 @@ fn unclosed(span: Span, what: &str, end: &str) -> Diagnostic {
     .with_help(format!("add `%{{ {end} }}` where the {what} section ends"))
 }
 
-/// Removes the common leading whitespace of an indented heredoc's lines.
-fn dedent(parts: &mut [TemplatePart]) {
-    // Collect the indentation of each line that starts inside a literal.
+/// Removes the common leading whitespace of an indented heredoc's lines. Lines are those of the
+/// raw text: a line that starts with an interpolation has no indentation, and directives count
+/// like any other text after the line's leading whitespace.
+fn dedent_tokens(toks: &mut [Tok]) {
     let mut min: Option<usize> = None;
     let mut at_line_start = true;
-    for p in parts.iter() {
-        match p {
-            TemplatePart::Literal(s, _) => {
+    for t in toks.iter() {
+        match t {
+            Tok::Lit(s, _) => {
                 for (i, line) in s.split('\n').enumerate() {
                     if (i > 0 || at_line_start) && !line.trim().is_empty() {
                         let n = line.len() - line.trim_start_matches([' ', '\t']).len();
@@ -1346,9 +1361,9 @@ fn dedent(parts: &mut [TemplatePart]) {
         return;
     };
     let mut at_line_start = true;
-    for p in parts.iter_mut() {
-        match p {
-            TemplatePart::Literal(s, _) => {
+    for t in toks.iter_mut() {
+        match t {
+            Tok::Lit(s, _) => {
                 let mut out = String::with_capacity(s.len());
                 for (i, line) in s.split('\n').enumerate() {
                     if i > 0 {

@@ -326,7 +326,7 @@ impl Value {
 
 /// JSON for a number: integers within f64's exact range as integers, others as floats.
 pub fn number_json(n: f64) -> serde_json::Value {
-    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+    if n.fract() == 0.0 && n.abs() <= 9.007_199_254_740_992e15 {
         serde_json::Value::from(n as i64)
     } else {
         serde_json::Number::from_f64(n)

@@ -29,6 +29,20 @@ fn single_block(kind: &str, block: &str) -> bool {
         .is_some_and(|b| !b.repeated)
 }
 
+/// The attributes of a nested block that the schema marks always sensitive (a secret's value).
+fn sensitive_fields(kind: &str, block: &str) -> Vec<&'static str> {
+    stackc_engine::model::schema(kind)
+        .and_then(|s| s.field(block))
+        .map(|f| {
+            f.fields()
+                .iter()
+                .filter(|f| f.sensitive)
+                .map(|f| f.name)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn body_json(kind: &str, v: &Value) -> Json {
     let Some(map) = v.as_map() else {
         return v.to_json(true);
@@ -37,7 +51,23 @@ fn body_json(kind: &str, v: &Value) -> Json {
     for (k, x) in map.iter() {
         let j = match (&x.kind, x.seq_kind()) {
             (_, Some(SeqKind::Blocks)) => {
-                let items: Vec<Json> = x.as_seq().unwrap_or(&[]).iter().map(nested_json).collect();
+                let hidden = sensitive_fields(kind, k);
+                let items: Vec<Json> = x
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|b| {
+                        let mut j = nested_json(b);
+                        if let Json::Object(m) = &mut j {
+                            for f in &hidden {
+                                if let Some(v) = m.get_mut(*f) {
+                                    *v = Json::String("(sensitive)".into());
+                                }
+                            }
+                        }
+                        j
+                    })
+                    .collect();
                 if single_block(kind, k) && items.len() == 1 {
                     items.into_iter().next().unwrap_or(Json::Null)
                 } else {
@@ -100,7 +130,15 @@ pub fn document(config: &stackc_lang::eval::Config, cli_provider: Option<&str>) 
     let resources: Map<String, Json> = config
         .resources
         .iter()
-        .map(|r| (r.address.clone(), body_json(&r.kind, &r.body)))
+        .map(|r| {
+            let mut j = body_json(&r.kind, &r.body);
+            if let Json::Object(m) = &mut j {
+                for (k, v) in r.meta.iter() {
+                    m.insert(k.clone(), v.to_json(true));
+                }
+            }
+            (r.address.clone(), j)
+        })
         .collect();
     // serde_json's Map is sorted (no preserve_order feature), so keys print sorted.
     json!({

@@ -246,11 +246,24 @@ impl<'a> Evaluator<'a> {
                     return Ok(Value::unknown(span));
                 }
                 let b = to_bool(&c)?;
-                let v = if b {
-                    self.eval(then, scope)?
+                let (chosen, other) = if b {
+                    (then, otherwise)
                 } else {
-                    self.eval(otherwise, scope)?
+                    (otherwise, then)
                 };
+                let mut v = self.eval(chosen, scope)?;
+                // HCL gives both results one type: a number or bool beside a string becomes a
+                // string. Only the chosen result is required to evaluate; the other is looked
+                // at for its type and its errors are ignored.
+                if matches!(v.kind, ValueKind::Bool(_) | ValueKind::Number(_)) {
+                    if let Ok(o) = self.eval(other, scope) {
+                        if let (ValueKind::String(_), Some(text)) =
+                            (&o.kind, v.to_template_string())
+                        {
+                            v = Value::string(text, v.span).mark_sensitive(v.sensitive);
+                        }
+                    }
+                }
                 v.mark_sensitive(c.sensitive)
             }
             ExprKind::For(f) => return self.for_expr(f, scope, span),

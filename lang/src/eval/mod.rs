@@ -245,6 +245,9 @@ pub struct Resource {
     pub label_span: Span,
     pub depends_on: Vec<Dependency>,
     pub lifecycle: Lifecycle,
+    /// The meta-arguments as written and evaluated, for `stackc config`: `depends_on` (a tuple
+    /// of addresses) and `lifecycle` (an object of the fields that are set), when present.
+    pub meta: crate::value::Map,
 }
 
 /// A `provider` block.

@@ -954,14 +954,18 @@ fn expand_resource(
         }
     }
     let mut ok = true;
+    let mut meta = Map::new();
     if let Some(d) = attribute(&b.body, "depends_on") {
+        let mut listed = Vec::new();
         for (addr, span) in static_addresses(&d.expr, "depends_on", declared, diags, &mut ok) {
+            listed.push(Value::string(addr.as_str(), span));
             deps.push(Dependency {
                 address: addr,
                 span,
                 kind: DependencyKind::DependsOn,
             });
         }
+        meta.insert("depends_on".into(), Value::tuple(listed, d.expr.span));
     }
     let mut lifecycle = Lifecycle::default();
     let lifecycles: Vec<&Block> = blocks(&b.body, "lifecycle").collect();
@@ -977,6 +981,8 @@ fn expand_resource(
         ok = false;
     }
     if let Some(l) = lifecycles.first() {
+        // The fields as written, for `stackc config`.
+        let mut written = Map::new();
         check_names(
             &l.body,
             "the `lifecycle` block",
@@ -994,8 +1000,14 @@ fn expand_resource(
             if let Some(a) = attribute(&l.body, field) {
                 match ev.eval(&a.expr, &Scope::default()) {
                     Ok(v) => match v.as_bool() {
-                        Some(x) if target == 0 => lifecycle.prevent_destroy = x,
-                        Some(x) => lifecycle.create_before_destroy = x,
+                        Some(x) => {
+                            if target == 0 {
+                                lifecycle.prevent_destroy = x;
+                            } else {
+                                lifecycle.create_before_destroy = x;
+                            }
+                            written.insert(field.to_string(), Value::bool(x, v.span));
+                        }
                         None => {
                             diags.push(
                                 Diagnostic::error(
@@ -1019,7 +1031,14 @@ fn expand_resource(
         }
         if let Some(a) = attribute(&l.body, "ignore_changes") {
             match ignore_paths(&a.expr, &mut ev) {
-                Ok(paths) => lifecycle.ignore_changes = paths,
+                Ok(paths) => {
+                    let listed = paths
+                        .iter()
+                        .map(|p| Value::string(p.as_str(), a.expr.span))
+                        .collect();
+                    written.insert("ignore_changes".into(), Value::tuple(listed, a.expr.span));
+                    lifecycle.ignore_changes = paths;
+                }
                 Err(d) => {
                     diags.push(d);
                     ok = false;
@@ -1037,7 +1056,17 @@ fn expand_resource(
                 });
                 lifecycle.replace_triggered_by.push((addr, span));
             }
+            let listed = lifecycle
+                .replace_triggered_by
+                .iter()
+                .map(|(addr, span)| Value::string(addr.as_str(), *span))
+                .collect();
+            written.insert(
+                "replace_triggered_by".into(),
+                Value::tuple(listed, a.expr.span),
+            );
         }
+        meta.insert("lifecycle".into(), Value::object(written, l.span));
     }
 
     let mut list = Vec::with_capacity(keys.len());
@@ -1090,6 +1119,7 @@ fn expand_resource(
             label_span,
             depends_on: deps.clone(),
             lifecycle: lifecycle.clone(),
+            meta: meta.clone(),
         });
     }
     if !ok {

@@ -107,6 +107,7 @@ fn resource(kind: &str, name: &str, body: Value) -> Resource {
         body,
         depends_on: Vec::new(),
         lifecycle: Lifecycle::default(),
+        meta: Default::default(),
     }
 }
 
