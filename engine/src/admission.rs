@@ -26,7 +26,39 @@ pub fn check(
         .or_else(|| config.stack.provider.as_ref().map(|(p, _)| p.clone()))
         .unwrap_or_else(|| "native".to_string());
     unsupported(desired, &provider, &mut out);
+    ignore_changes(config, &mut out);
     out
+}
+
+/// `lifecycle.ignore_changes` names attributes of the resource's own schema.
+fn ignore_changes(config: &Config, out: &mut Vec<Diagnostic>) {
+    for r in &config.resources {
+        let Some(schema) = crate::model::schema(&r.kind) else {
+            continue;
+        };
+        let Some(paths) = r
+            .meta
+            .get("lifecycle")
+            .and_then(|l| l.as_map())
+            .and_then(|l| l.get("ignore_changes"))
+            .and_then(|v| v.as_seq())
+        else {
+            continue;
+        };
+        for p in paths {
+            let Some(path) = p.as_str() else { continue };
+            let first = path.split(['.', '[']).next().unwrap_or(path);
+            if schema.field(first).is_none() {
+                out.push(
+                    Diagnostic::error(code::UNKNOWN_ATTRIBUTE, format!("{} has no attribute `{first}` to ignore", r.kind))
+                        .at(p.span)
+                        .with_label("not an attribute")
+                        .with_help("`ignore_changes` lists attributes of this resource, like env or resources.memory")
+                        .did_you_mean(first, schema.names()),
+                );
+            }
+        }
+    }
 }
 
 /// The span of an attribute inside a resource's body, else the resource's label.
@@ -311,6 +343,24 @@ fn subnets(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
 
 fn unsupported(desired: &DesiredStack, provider: &str, out: &mut Vec<Diagnostic>) {
     for r in &desired.resources {
+        if let ResourceSpec::Network(n) = &r.spec {
+            if n.driver == Some(crate::model::network::NetworkDriver::Overlay)
+                && provider != "swarm"
+            {
+                out.push(
+                    Diagnostic::error(
+                        code::UNSUPPORTED,
+                        format!(
+                            "{} uses the overlay driver, which only the swarm provider has",
+                            r.address
+                        ),
+                    )
+                    .at(span_of(r, "driver"))
+                    .with_label("`overlay` needs Docker Swarm")
+                    .with_help("use driver = \"bridge\" (the default), or --provider swarm"),
+                );
+            }
+        }
         if let ResourceSpec::Image(img) = &r.spec {
             if img.build.is_some() && provider == "native" {
                 out.push(

@@ -488,7 +488,11 @@ impl<'a> Evaluator<'a> {
                             return Err(err(
                                 code::TYPE,
                                 e.span,
-                                format!("cannot include a {} in a string template", v.type_name()),
+                                format!(
+                                    "cannot include {} {} in a string template",
+                                    article(v.type_name()),
+                                    v.type_name()
+                                ),
                             )
                             .with_help(help)
                             .into());
@@ -791,7 +795,11 @@ impl<'a> Evaluator<'a> {
                 span,
                 format!(
                     "{name}() takes {expected} argument{}, got {n}",
-                    if expected == "1" { "" } else { "s" }
+                    if spec.min_args == 1 && matches!(spec.max_args, Some(1) | None) {
+                        ""
+                    } else {
+                        "s"
+                    }
                 ),
             )
             .with_help(format!("call it as {}", spec.signature))
@@ -813,7 +821,13 @@ impl<'a> Evaluator<'a> {
             Ok(v) => Ok(v.with_span(span).mark_sensitive(sensitive)),
             Err(e) => {
                 let at = e.arg.and_then(|i| spans.get(i).copied()).unwrap_or(span);
-                let mut d = err(code::FUNCTION, at, format!("{name}(): {}", e.message));
+                // Messages of the functions may already name the function.
+                let message = if e.message.starts_with(&format!("{name}(")) {
+                    e.message.clone()
+                } else {
+                    format!("{name}(): {}", e.message)
+                };
+                let mut d = err(code::FUNCTION, at, message);
                 if at != span {
                     d = d.and_label(name_span, "in this call");
                 }
@@ -1121,6 +1135,14 @@ pub fn index_value(base: &Value, index: &Value, span: Span) -> EvalResult {
         }
         return match items.get(n as usize) {
             Some(v) => Ok(v.clone().mark_sensitive(sensitive)),
+            // Neither the index nor the length may tell anything about a sensitive value.
+            None if sensitive => Err(err(
+                code::EVAL,
+                index.span,
+                format!("index out of range for a {} (sensitive)", base.type_name()),
+            )
+            .with_help("check the index against length() first")
+            .into()),
             None => Err(err(
                 code::EVAL,
                 index.span,
@@ -1151,6 +1173,16 @@ pub fn index_value(base: &Value, index: &Value, span: Span) -> EvalResult {
         };
         return match map.get(&key) {
             Some(v) => Ok(v.clone().mark_sensitive(sensitive)),
+            None if sensitive => Err(err(
+                code::EVAL,
+                index.span,
+                format!(
+                    "the key does not exist in this {} (sensitive)",
+                    base.type_name()
+                ),
+            )
+            .with_help("use lookup(map, key, default) or try() when the key may be missing")
+            .into()),
             None => Err(err(
                 code::EVAL,
                 index.span,
@@ -1180,4 +1212,13 @@ pub fn index_value(base: &Value, index: &Value, span: Span) -> EvalResult {
 /// Shared empty map for callers that need a `&Map` of nothing.
 pub fn empty_map() -> Arc<Map> {
     Arc::new(Map::new())
+}
+
+/// "a" or "an" before a type name.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }

@@ -740,11 +740,14 @@ fn validate(
             Ok(c) => match c.as_bool() {
                 Some(true) => {}
                 Some(false) => {
-                    let message = ev
-                        .eval(&msg.expr, &Scope::default())
-                        .ok()
-                        .and_then(|m| m.to_template_string())
-                        .unwrap_or_else(|| "the value is invalid".to_string());
+                    let message = match ev.eval(&msg.expr, &Scope::default()) {
+                        // A message built from a sensitive value would print it.
+                        Ok(m) if m.contains_sensitive() => "(sensitive)".to_string(),
+                        Ok(m) => m
+                            .to_template_string()
+                            .unwrap_or_else(|| "the value is invalid".to_string()),
+                        Err(_) => "the value is invalid".to_string(),
+                    };
                     let shown = if value.contains_sensitive() {
                         "(sensitive)".to_string()
                     } else {
@@ -872,6 +875,15 @@ fn expand_resource(
             Ok(v) => v,
             Err(e) => return fail(diags, e),
         };
+        // Keys become addresses and runtime names, which are never secret.
+        if v.contains_sensitive() {
+            diags.push(
+                Diagnostic::error(code::TYPE, "`for_each` cannot use a sensitive value")
+                    .at(fe.expr.span)
+                    .with_help("its keys become resource addresses and names, which are shown everywhere; iterate over something that is not sensitive"),
+            );
+            return None;
+        }
         let pairs: Vec<(String, Value)> = if let Some(m) = v.as_map() {
             m.iter().map(|(k, x)| (k.clone(), x.clone())).collect()
         } else if let Some(items) = v.as_seq() {
@@ -1034,10 +1046,10 @@ fn expand_resource(
                 Ok(paths) => {
                     let listed = paths
                         .iter()
-                        .map(|p| Value::string(p.as_str(), a.expr.span))
+                        .map(|(p, sp)| Value::string(p.as_str(), *sp))
                         .collect();
                     written.insert("ignore_changes".into(), Value::tuple(listed, a.expr.span));
-                    lifecycle.ignore_changes = paths;
+                    lifecycle.ignore_changes = paths.into_iter().map(|(p, _)| p).collect();
                 }
                 Err(d) => {
                     diags.push(d);
@@ -1225,7 +1237,7 @@ fn static_addresses(
 }
 
 /// `ignore_changes = [env, resources.memory, "labels"]`: attribute paths, bare or quoted.
-fn ignore_paths(expr: &Expr, ev: &mut Evaluator<'_>) -> Result<Vec<String>, Diagnostic> {
+fn ignore_paths(expr: &Expr, ev: &mut Evaluator<'_>) -> Result<Vec<(String, Span)>, Diagnostic> {
     fn path(e: &Expr) -> Option<String> {
         match &e.kind {
             ExprKind::Variable(id) => Some(id.name.clone()),
@@ -1244,11 +1256,13 @@ fn ignore_paths(expr: &Expr, ev: &mut Evaluator<'_>) -> Result<Vec<String>, Diag
     let mut out = Vec::new();
     for item in items {
         if let Some(p) = path(item) {
-            out.push(p);
+            out.push((p, item.span));
             continue;
         }
         match ev.eval(item, &Scope::default()) {
-            Ok(v) if v.as_str().is_some() => out.push(v.as_str().unwrap_or_default().to_string()),
+            Ok(v) if v.as_str().is_some() => {
+                out.push((v.as_str().unwrap_or_default().to_string(), item.span))
+            }
             _ => {
                 return Err(Diagnostic::error(
                     code::TYPE,

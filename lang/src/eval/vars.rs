@@ -130,7 +130,10 @@ pub fn declare<'a>(
         Some(v) => match v.as_bool() {
             Some(b) => b,
             None => {
-                diags.push(type_error(&v, "`sensitive` must be true or false"));
+                diags.push(
+                    type_error(&v, "`sensitive` must be true or false")
+                        .with_help("write sensitive = true or sensitive = false"),
+                );
                 false
             }
         },
@@ -185,6 +188,8 @@ pub fn resolve(
         decls.iter().map(|d| (d.name.as_str(), d)).collect();
     // Values from the lowest precedence up; later inserts win.
     let mut given: HashMap<String, Value> = HashMap::new();
+    // Variables whose given value was wrong: already reported, so not "missing" too.
+    let mut failed: HashSet<String> = HashSet::new();
 
     // Environment.
     let mut env: Vec<&(String, String)> = inputs.env.iter().collect();
@@ -198,8 +203,13 @@ pub fn resolve(
             format!("STACKC_VAR_{name}"),
             text,
         );
-        if let Some(v) = parse_outside_value(d, sources, file, dir, diags) {
-            given.insert(name.clone(), v);
+        match parse_outside_value(d, sources, file, dir, diags) {
+            Some(v) => {
+                given.insert(name.clone(), v);
+            }
+            None => {
+                failed.insert(name.clone());
+            }
         }
     }
 
@@ -223,7 +233,7 @@ pub fn resolve(
         let values = if is_json {
             json_var_file(sources, file, diags)
         } else {
-            hcl_var_file(sources, file, dir, diags)
+            hcl_var_file(sources, file, dir, diags, &mut failed)
         };
         for (name, v, key_span) in values {
             match by_name.get(name.as_str()) {
@@ -268,8 +278,13 @@ pub fn resolve(
             continue;
         };
         let file = sources.add(format!("--var {name}"), format!("--var {name}"), text);
-        if let Some(v) = parse_outside_value(d, sources, file, dir, diags) {
-            given.insert(name.to_string(), v);
+        match parse_outside_value(d, sources, file, dir, diags) {
+            Some(v) => {
+                given.insert(name.to_string(), v);
+            }
+            None => {
+                failed.insert(name.to_string());
+            }
         }
     }
 
@@ -302,7 +317,7 @@ pub fn resolve(
                 values.insert(d.name.clone(), v.mark_sensitive(d.sensitive));
             }
             None => {
-                if attribute(&d.block.body, "default").is_none() {
+                if attribute(&d.block.body, "default").is_none() && !failed.contains(&d.name) {
                     missing.push(d);
                 }
             }
@@ -379,6 +394,7 @@ fn hcl_var_file(
     file: FileId,
     dir: &Path,
     diags: &mut Vec<Diagnostic>,
+    failed: &mut HashSet<String>,
 ) -> Vec<(String, Value, Span)> {
     let parsed = crate::parser::parse_file(file, sources.text(file));
     diags.extend(parsed.diagnostics);
@@ -393,7 +409,10 @@ fn hcl_var_file(
         match item {
             Item::Attribute(a) => match ev.eval(&a.expr, &Scope::default()) {
                 Ok(v) => out.push((a.name.name.clone(), v, a.name.span)),
-                Err(e) => push(diags, e),
+                Err(e) => {
+                    failed.insert(a.name.name.clone());
+                    push(diags, e);
+                }
             },
             Item::Block(b) => diags.push(
                 Diagnostic::error(code::UNKNOWN_BLOCK, "variable files hold attributes only")

@@ -1,4 +1,5 @@
-# not a type
+# not a type, with a did-you-mean
 variable "x" {
-  type = strnig
+  type    = strnig
+  default = "a"
 }

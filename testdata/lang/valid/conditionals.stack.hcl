@@ -1,3 +1,4 @@
+# conditionals, nested in the false branch
 variable "env" {
   default = "prod"
 }

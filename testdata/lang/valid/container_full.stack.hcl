@@ -1,3 +1,4 @@
+# a container with every attribute and every nested block
 image "app" {
   ref = "app:1"
 }

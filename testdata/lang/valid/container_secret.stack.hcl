@@ -1,3 +1,4 @@
+# a secret block: its value prints as (sensitive) even from a plain variable
 variable "db_password" {
   default = "s3cret-value"
 }

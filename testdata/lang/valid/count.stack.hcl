@@ -1,3 +1,4 @@
+# count: instances [0..N-1], count.index, runtime names with -0, -1 …
 container "worker" {
   count   = 3
   image   = "busybox"

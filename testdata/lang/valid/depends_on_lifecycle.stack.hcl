@@ -1,3 +1,4 @@
+# depends_on and lifecycle print in the configuration (references as addresses)
 container "db" {
   image = "postgres:16"
 }

@@ -1,3 +1,4 @@
+# %{if}/%{else}/%{for} directives inside quoted strings
 variable "items" {
   default = ["a", "b", "c"]
 }

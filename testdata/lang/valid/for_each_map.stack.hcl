@@ -1,3 +1,4 @@
+# for_each over a map: each.value in a nested block
 locals {
   sites = {
     shop = { port = 8081 }

@@ -1,3 +1,4 @@
+# for_each over a set: each.key, instance names with -key
 container "web" {
   for_each = toset(["blue", "green"])
   image    = "busybox"

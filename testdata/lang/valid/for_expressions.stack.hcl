@@ -1,3 +1,4 @@
+# for expressions: tuple, indexed, filtered, object, grouping, over a set
 locals {
   list    = [for x in [1, 2, 3] : x * 2]
   indexed = [for i, x in ["a", "b"] : "${i}:${x}"]

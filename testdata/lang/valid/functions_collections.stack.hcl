@@ -1,3 +1,4 @@
+# collection functions
 locals {
   a = length([1, 2, 3])
   b = concat([1], [2, 3])

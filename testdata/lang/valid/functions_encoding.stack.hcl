@@ -1,3 +1,4 @@
+# encoding functions
 locals {
   a = jsonencode({ b = [1, true, null], a = "x" })
   b = jsondecode("{\"k\": [1, 2]}")

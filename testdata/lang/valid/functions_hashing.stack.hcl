@@ -1,3 +1,4 @@
+# hashing functions
 locals {
   a = sha256("hello")
   b = md5("hello")

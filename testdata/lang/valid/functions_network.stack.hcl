@@ -1,3 +1,4 @@
+# cidr* functions, IPv4 and IPv6
 locals {
   a = cidrsubnet("10.0.0.0/16", 8, 2)
   b = cidrhost("10.0.0.0/24", 5)

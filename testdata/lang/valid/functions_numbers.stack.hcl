@@ -1,3 +1,4 @@
+# number functions
 locals {
   a = min(3, 1, 2)
   b = max(3, 1, 2)

@@ -1,3 +1,4 @@
+# string functions
 locals {
   a = format("%s-%03d", "web", 7)
   b = formatlist("%s=%s", ["a", "b"], ["1", "2"])

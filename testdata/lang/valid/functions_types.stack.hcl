@@ -1,3 +1,4 @@
+# type conversion functions, type(), try() and can()
 locals {
   a = tostring(5)
   b = tonumber("5")

@@ -1,3 +1,4 @@
+# heredocs as function arguments
 locals {
   a = upper(<<EOT
 shout

@@ -1,3 +1,4 @@
+# plain and indented heredocs, with interpolation and a directive
 locals {
   plain = <<EOT
 line one

@@ -1,3 +1,4 @@
+# every image source, and the config block (build needs --provider docker)
 image "redis" {
   ref  = "redis:7-alpine"
   pull = "missing"

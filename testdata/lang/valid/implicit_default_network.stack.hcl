@@ -1,3 +1,4 @@
+# containers without networks join the implicit default network
 container "a" {
   image = "busybox"
 }

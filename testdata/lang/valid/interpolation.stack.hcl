@@ -1,3 +1,4 @@
+# interpolation; a template that is one interpolation keeps its type
 variable "name" {
   default = "world"
 }

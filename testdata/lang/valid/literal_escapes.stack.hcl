@@ -1,3 +1,4 @@
+# $${ and %%{ are literal; a lone $ or % is text
 locals {
   dollar  = "$${not_interpolated}"
   percent = "%%{not_a_directive}"

@@ -1,3 +1,4 @@
+# true, false and null
 locals {
   t = true
   f = false

@@ -1,3 +1,4 @@
+# network_mode host, a container reference, and networks = []
 container "base" {
   image        = "busybox"
   network_mode = "host"

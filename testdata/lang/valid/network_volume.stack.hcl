@@ -1,3 +1,4 @@
+# every network and volume attribute
 network "backend" {
   driver   = "bridge"
   subnet   = "10.89.0.0/24"

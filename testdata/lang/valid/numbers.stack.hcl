@@ -1,3 +1,4 @@
+# number literals: integers, negative, decimals, exponents, 2^53 exactly
 locals {
   int      = 42
   negative = -1

@@ -1,3 +1,4 @@
+# object keys: identifiers, strings, (expressions), and : instead of =
 locals {
   k = "dynamic"
   o = {

@@ -1,3 +1,4 @@
+# every operator and their precedence; == between types is false
 locals {
   add   = 1 + 2 * 3
   paren = (1 + 2) * 3

@@ -1,3 +1,4 @@
+# outputs, with a description and sensitive = true
 locals {
   port = 8080
 }

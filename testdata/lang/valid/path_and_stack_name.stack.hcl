@@ -1,3 +1,4 @@
+# path.stack and stack.name from the stack block
 stack "shop" {}
 locals {
   dir  = path.stack

@@ -1,3 +1,4 @@
+# the stack block chooses the provider; provider blocks hold settings
 stack "shop" {
   provider = "docker"
   labels   = { team = "web" }

@@ -1,3 +1,4 @@
+# a quota with every dimension and a default block; members within it
 quota "team" {
   cpus       = 4
   memory     = "2GiB"

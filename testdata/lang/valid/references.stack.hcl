@@ -1,3 +1,4 @@
+# reading attributes of another resource: .ref, .address, .name
 image "app" {
   ref = "app:1"
 }

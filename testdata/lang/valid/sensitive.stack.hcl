@@ -1,3 +1,4 @@
+# a sensitive variable and what is derived from it print as (sensitive)
 variable "password" {
   type      = string
   default   = "hunter2hunter2"

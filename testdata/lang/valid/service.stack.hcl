@@ -1,3 +1,4 @@
+# a service with port, health and update blocks; service.replicas
 image "api" {
   ref = "api:2"
 }

@@ -1,3 +1,4 @@
+# full splat [*], attribute splat .*, splat of null and of a single object
 locals {
   list  = [{ n = 1, t = ["a"] }, { n = 2, t = ["b"] }]
   full  = local.list[*].n

@@ -1,3 +1,4 @@
+# every string escape, including \u and \U
 locals {
   newline = "a\nb"
   tab     = "a\tb"

@@ -1,3 +1,4 @@
+# strip markers ~ in interpolations and directives
 locals {
   a = "x   ${~ "y" ~}   z"
   b = <<EOT

@@ -1,3 +1,4 @@
+# tuples: empty, trailing comma, one element per line, mixed types
 locals {
   empty    = []
   one      = [1]

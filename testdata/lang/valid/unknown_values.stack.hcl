@@ -1,3 +1,4 @@
+# a registry image digest is known only after apply
 image "redis" {
   ref = "redis:7"
 }

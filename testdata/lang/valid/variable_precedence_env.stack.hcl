@@ -1,3 +1,4 @@
+# precedence: the environment beats the default; typed values parse as HCL
 variable "port" {
   type    = number
   default = 1

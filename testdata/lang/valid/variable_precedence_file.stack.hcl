@@ -1,3 +1,4 @@
+# precedence: --var-file beats the environment; the later file wins
 variable "port" {
   type    = number
   default = 1

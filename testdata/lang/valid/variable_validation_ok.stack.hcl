@@ -1,3 +1,4 @@
+# a validation that holds
 variable "replicas" {
   type    = number
   default = 3

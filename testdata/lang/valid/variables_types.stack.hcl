@@ -1,3 +1,4 @@
+# variable types and the conversion of defaults
 variable "s" {
   type    = string
   default = "x"

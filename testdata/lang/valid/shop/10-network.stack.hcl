@@ -1,3 +1,4 @@
+# networks and a volume
 network "frontend" {}
 
 network "backend" {

@@ -1,3 +1,4 @@
+# the database with a secret, a mount, health and limits
 image "postgres" {
   ref = "postgres:16-alpine"
 }

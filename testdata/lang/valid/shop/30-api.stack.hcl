@@ -1,3 +1,4 @@
+# the API service, its quota and the output
 image "api" {
   ref = "shop/api:1.4"
 }

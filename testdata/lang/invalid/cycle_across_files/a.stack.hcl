@@ -1,0 +1,4 @@
+# local.a here needs local.b from the other file
+locals {
+  a = local.b
+}

@@ -1,0 +1,4 @@
+# local.b here needs local.a from the other file
+locals {
+  b = "${local.a}x"
+}

@@ -1,0 +1,4 @@
+# the first declaration
+container "web" {
+  image = "busybox"
+}

@@ -1,0 +1,4 @@
+# a second container "web" in another file of the same stack
+container "web" {
+  image = "nginx"
+}

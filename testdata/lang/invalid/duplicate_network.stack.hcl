@@ -1,0 +1,5 @@
+# two networks with one name
+network "back" {}
+network "back" {
+  internal = true
+}

@@ -1,0 +1,4 @@
+# a string cannot be indexed
+locals {
+  a = "abc"[0]
+}

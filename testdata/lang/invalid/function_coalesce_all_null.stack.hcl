@@ -1,0 +1,4 @@
+# coalesce() with no non-null argument
+locals {
+  a = coalesce(null, "")
+}

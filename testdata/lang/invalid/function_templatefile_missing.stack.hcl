@@ -1,0 +1,4 @@
+# templatefile() of a file that does not exist
+locals {
+  a = templatefile("./nope.tpl", {})
+}

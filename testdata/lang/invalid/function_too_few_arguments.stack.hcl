@@ -1,0 +1,4 @@
+# max() needs at least one argument
+locals {
+  a = max()
+}

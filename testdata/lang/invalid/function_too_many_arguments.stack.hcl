@@ -1,0 +1,4 @@
+# upper() takes one argument
+locals {
+  a = upper("a", "b")
+}

@@ -1,0 +1,6 @@
+# a build needs a context
+image "app" {
+  build {
+    dockerfile = "Dockerfile"
+  }
+}

@@ -1,0 +1,4 @@
+# a service needs an image
+service "api" {
+  replicas = 2
+}

@@ -1,0 +1,5 @@
+# block comments do not nest: the first */ ends the comment
+locals {
+  /* outer /* inner */ still outside */
+  a = 1
+}

@@ -1,0 +1,4 @@
+# %{ else } outside an %{ if }
+locals {
+  a = "x%{ else }y"
+}

@@ -1,0 +1,4 @@
+# ${ } needs an expression
+locals {
+  a = "x${}y"
+}

@@ -1,0 +1,4 @@
+# %{ for } needs a variable name before in
+locals {
+  a = "%{ for in [1] }x%{ endfor }"
+}

@@ -1,0 +1,4 @@
+# a binary operator followed by another
+locals {
+  a = 1 +* 2
+}

@@ -1,0 +1,4 @@
+# resource names are identifiers
+container "my web" {
+  image = "busybox"
+}

@@ -1,0 +1,4 @@
+# a syntax error in the first file
+locals {
+  a = [1,
+}

@@ -1,0 +1,4 @@
+# strings use double quotes
+locals {
+  a = 'text'
+}

@@ -1,0 +1,2 @@
+# a stack name must be a valid name
+stack "my shop" {}

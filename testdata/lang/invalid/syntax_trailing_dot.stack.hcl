@@ -1,0 +1,4 @@
+# a traversal cannot end with a dot
+locals {
+  a = local.b.
+}

@@ -1,0 +1,4 @@
+# tuple elements on one line need commas
+locals {
+  a = [1 2]
+}

@@ -1,0 +1,4 @@
+# a block label missing its closing quote
+container "web {
+  image = "busybox"
+}

@@ -1,0 +1,4 @@
+# && needs bools
+locals {
+  a = 1 && true
+}

@@ -1,0 +1,4 @@
+# < compares numbers only
+locals {
+  a = "a" < "b"
+}

@@ -1,0 +1,5 @@
+# count cannot be negative
+container "web" {
+  count = -1
+  image = "busybox"
+}

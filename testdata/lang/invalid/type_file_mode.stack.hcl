@@ -1,0 +1,9 @@
+# a file mode is octal
+container "web" {
+  image = "busybox"
+  file {
+    target  = "/etc/app.conf"
+    content = "x"
+    mode    = "0999"
+  }
+}

@@ -1,0 +1,4 @@
+# an object cannot be part of a string
+locals {
+  a = "config: ${ { a = 1 } }"
+}

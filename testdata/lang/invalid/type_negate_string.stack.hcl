@@ -1,0 +1,4 @@
+# unary minus needs a number
+locals {
+  a = -"a"
+}

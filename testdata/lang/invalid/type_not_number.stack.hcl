@@ -1,0 +1,4 @@
+# ! needs a bool
+locals {
+  a = !1
+}

@@ -1,0 +1,4 @@
+# the stack's provider is native, docker or swarm
+stack "shop" {
+  provider = "podman"
+}

@@ -1,0 +1,5 @@
+# only namespaced sysctls can be set per container
+container "web" {
+  image   = "busybox"
+  sysctls = { "vm.swappiness" = "10" }
+}

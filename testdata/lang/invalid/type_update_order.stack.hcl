@@ -1,0 +1,7 @@
+# update order is stop-first or start-first
+service "api" {
+  image = "busybox"
+  update {
+    order = "random"
+  }
+}

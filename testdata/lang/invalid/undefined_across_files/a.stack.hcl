@@ -1,0 +1,4 @@
+# declares local.greeting
+locals {
+  greeting = "hi"
+}

@@ -1,0 +1,4 @@
+# count.index in a local
+locals {
+  a = count.index
+}

@@ -1,0 +1,5 @@
+# each.value outside for_each
+container "web" {
+  count = 2
+  image = each.value
+}

@@ -1,0 +1,4 @@
+# only *.stack.hcl files directly in the directory are loaded
+locals {
+  a = var.nope_a
+}

@@ -1,0 +1,2 @@
+# not loaded: not a .stack.hcl file
+garbage {{{

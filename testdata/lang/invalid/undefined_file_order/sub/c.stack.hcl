@@ -1,0 +1,2 @@
+# not loaded: in a subdirectory
+this is { not hcl

@@ -1,0 +1,5 @@
+# a quota that is not declared
+container "web" {
+  image = "busybox"
+  quota = quota.team
+}

@@ -1,0 +1,4 @@
+# stack has name only
+locals {
+  a = stack.id
+}

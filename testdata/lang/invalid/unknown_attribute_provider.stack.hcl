@@ -1,0 +1,4 @@
+# a misspelled provider setting
+provider "docker" {
+  hots = "unix:///var/run/docker.sock"
+}

@@ -1,0 +1,4 @@
+# a misspelled quota dimension
+quota "team" {
+  memroy = "1GiB"
+}

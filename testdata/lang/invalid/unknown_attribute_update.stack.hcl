@@ -1,0 +1,7 @@
+# a misspelled update attribute
+service "api" {
+  image = "busybox"
+  update {
+    paralelism = 2
+  }
+}

@@ -1,0 +1,5 @@
+# volumes have no size
+volume "data" {
+  driver = "local"
+  size   = "10GiB"
+}

@@ -1,0 +1,6 @@
+# a misspelled build block
+image "app" {
+  biuld {
+    context = "./app"
+  }
+}

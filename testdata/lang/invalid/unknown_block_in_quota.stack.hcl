@@ -1,0 +1,7 @@
+# the quota's nested block is called default
+quota "team" {
+  memory = "1GiB"
+  defaults {
+    memory = "64MiB"
+  }
+}

@@ -1,0 +1,4 @@
+# a resource kind from another tool
+pod "web" {
+  image = "busybox"
+}

@@ -1,0 +1,4 @@
+# a --var-file that does not exist
+variable "port" {
+  default = 80
+}

@@ -1,0 +1,4 @@
+# two values after one = on the same line
+locals {
+  a = true false
+}

@@ -1,0 +1,4 @@
+/* a file of
+   comments only */
+# nothing else
+// at all
