@@ -435,11 +435,16 @@ fn json_var_file(
         Ok(serde_json::Value::Object(m)) => m
             .iter()
             .map(|(k, v)| {
-                // Point at the key in the text when it can be found.
+                // Point at the key, and the value at its own text, when they can be found.
                 let key_span = text
                     .find(&format!("\"{k}\""))
                     .map_or(span, |i| Span::new(file, i, i + k.len() + 2));
-                (k.clone(), Value::from_json(v, key_span), key_span)
+                let value_span = json_value_span(text, file, key_span).unwrap_or(key_span);
+                (
+                    k.clone(),
+                    Value::from_json(v, value_span).with_key_span(key_span),
+                    key_span,
+                )
             })
             .collect(),
         Ok(_) => {
@@ -467,4 +472,17 @@ fn json_var_file(
             Vec::new()
         }
     }
+}
+
+/// The span of the JSON value that follows the key at `key`: after the `:`, up to where a JSON
+/// parser stops reading one value.
+fn json_value_span(text: &str, file: FileId, key: Span) -> Option<Span> {
+    let after_key = text.get(key.end as usize..)?;
+    let colon = after_key.find(':')?;
+    let rest = &after_key[colon + 1..];
+    let start = key.end as usize + colon + 1 + (rest.len() - rest.trim_start().len());
+    let mut stream =
+        serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<serde_json::Value>();
+    stream.next()?.ok()?;
+    Some(Span::new(file, start, start + stream.byte_offset()))
 }
