@@ -247,6 +247,13 @@ fn ports(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
             let port = p.host_port();
             let proto = p.protocol().as_str();
             let span = span_of(r, &format!("port.{i}"));
+            // A port from a sensitive value is not printed.
+            let shown =
+                if find(&r.body, &format!("port.{i}")).is_some_and(|v| v.contains_sensitive()) {
+                    "(sensitive)".to_string()
+                } else {
+                    format!("{ip}:{port}")
+                };
             let clash = seen.iter().find(|(oip, oport, oproto, _, _)| {
                 *oport == port
                     && *oproto == proto
@@ -256,7 +263,7 @@ fn ports(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
             if let Some((_, _, _, other, other_span)) = clash {
                 let same = other.address == r.address;
                 out.push(
-                    Diagnostic::error(code::CONFLICT, format!("{} publishes {ip}:{port}/{proto}, which {} already publishes", r.address, if same { "another instance of it" } else { other.address.as_str() }))
+                    Diagnostic::error(code::CONFLICT, format!("{} publishes {shown}/{proto}, which {} already publishes", r.address, if same { "another instance of it" } else { other.address.as_str() }))
                         .at(span)
                         .with_label("published again here")
                         .and_label(*other_span, "first published here")
@@ -290,16 +297,24 @@ fn names(desired: &DesiredStack, out: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         let span = span_of(r, "name");
+        let secret = find(&r.body, "name").is_some_and(|v| v.contains_sensitive());
         for name in names {
             match seen.get(&(ns, name.clone())) {
                 Some((other, other_span)) if other.address != r.address => {
                     out.push(
                         Diagnostic::error(
                             code::CONFLICT,
-                            format!(
-                                "{} and {} would both be named `{name}`",
-                                other.address, r.address
-                            ),
+                            if secret {
+                                format!(
+                                    "{} and {} would both have the same name (sensitive)",
+                                    other.address, r.address
+                                )
+                            } else {
+                                format!(
+                                    "{} and {} would both be named `{name}`",
+                                    other.address, r.address
+                                )
+                            },
                         )
                         .at(span)
                         .with_label("this name")
