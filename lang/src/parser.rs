@@ -332,6 +332,23 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
 
 fn syntax_error(file: FileId, text: &str, at: usize, e: &pest::error::Error<Rule>) -> Diagnostic {
     let at = at.min(text.len());
+    // A string that ends while a `%{ if }` or `%{ for }` is open fails at its closing quote;
+    // the mistake is the directive that was never closed.
+    if text[at..].starts_with('"') {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if let Some((start, end, kind)) = unclosed_directive(&text[line_start..at]) {
+            let (start, end) = (line_start + start, line_start + end);
+            let close = if kind == "if" { "endif" } else { "endfor" };
+            return Diagnostic::error(
+                code::SYNTAX,
+                format!("`%{{ {kind} }}` directive is not closed"),
+            )
+            .at(Span::new(file, start, end))
+            .with_help(format!(
+                "add `%{{ {close} }}` where the {kind} section ends, before the closing quote"
+            ));
+        }
+    }
     let found = describe_found(text, at);
     let mut expected: Vec<&str> = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant {
@@ -349,6 +366,37 @@ fn syntax_error(file: FileId, text: &str, at: usize, e: &pest::error::Error<Rule
         .at(Span::new(file, at, end))
         .with_label(format!("unexpected {found}"))
         .with_help(help)
+}
+
+/// The last `%{ if }` or `%{ for }` directive in `line` that is not closed by its `endif` or
+/// `endfor`: its start and end offsets and its keyword.
+fn unclosed_directive(line: &str) -> Option<(usize, usize, &'static str)> {
+    let mut open: Vec<(usize, usize, &'static str)> = Vec::new();
+    let mut from = 0;
+    while let Some(i) = line[from..].find("%{") {
+        let start = from + i;
+        from = start + 2;
+        if line[..start].ends_with('%') {
+            continue; // `%%{` is a literal.
+        }
+        let rest = line[start + 2..].trim_start_matches('~').trim_start();
+        let end = line[start..]
+            .find('}')
+            .map_or(line.len(), |j| start + j + 1);
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        match word.as_str() {
+            "if" => open.push((start, end, "if")),
+            "for" => open.push((start, end, "for")),
+            "endif" | "endfor" => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
 }
 
 fn next_char_boundary(text: &str, at: usize) -> usize {
