@@ -190,6 +190,13 @@ fn hcl(config: &stackc_lang::eval::Config) -> String {
                 out.push_str(&format!("  {k} = {}\n", indent(&v.to_hcl(true))));
             }
         }
+        for (k, v) in r.meta.iter() {
+            if k == "lifecycle" {
+                out.push_str(&format!("  {k} {}\n", indent(&v.to_hcl(true))));
+            } else {
+                out.push_str(&format!("  {k} = {}\n", indent(&v.to_hcl(true))));
+            }
+        }
         out.push_str("}\n");
     }
     for (k, o) in &config.outputs {

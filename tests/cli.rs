@@ -1,0 +1,142 @@
+//! The `stackc` binary end to end: exit codes (CLI.md "Exit codes"), output streams and formats.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn stackc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the stackc binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stackc-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+#[test]
+fn validate_the_quickstart() {
+    let out = stackc(&["-C", "examples/quickstart", "validate"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is valid: 4 resources"));
+}
+
+#[test]
+fn validate_reports_errors_as_json_and_exits_1() {
+    let dir = scratch("invalid");
+    std::fs::write(dir.join("main.stack.hcl"), "locals {\n  a = var.nope\n}\n").unwrap();
+    let out = stackc(&["-C", dir.to_str().unwrap(), "validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["error_count"], 1);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "stackc::undefined");
+    assert_eq!(d["range"]["filename"], "main.stack.hcl");
+    assert_eq!(d["range"]["start"]["line"], 2);
+    assert_eq!(d["range"]["start"]["column"], 7);
+    assert_eq!(d["range"]["start"]["byte"], 15);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn human_diagnostics_go_to_stderr() {
+    let dir = scratch("human");
+    std::fs::write(dir.join("main.stack.hcl"), "contaner \"x\" {}\n").unwrap();
+    let out = stackc(&["-C", dir.to_str().unwrap(), "--color", "never", "validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("stackc::unknown-block"), "{err}");
+    assert!(err.contains("did you mean `container`?"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_json_is_sorted_and_shows_references_as_addresses() {
+    let out = stackc(&["-C", "examples/quickstart", "config", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["stack"], "quickstart");
+    assert_eq!(doc["provider"], "native");
+    assert_eq!(doc["resources"]["container.web"]["image"], "image.busybox");
+    assert_eq!(
+        doc["resources"]["container.web"]["networks"][0],
+        "network.web"
+    );
+    // A single block is an object, a repeated one a list.
+    assert!(doc["resources"]["container.web"]["resources"].is_object());
+    assert!(doc["resources"]["container.web"]["port"].is_array());
+}
+
+#[test]
+fn variables_from_the_command_line_and_the_environment() {
+    let dir = scratch("vars");
+    std::fs::write(
+        dir.join("main.stack.hcl"),
+        "variable \"port\" {\n  type = number\n}\noutput \"p\" {\n  value = var.port + 1\n}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .args(["-C", dir.to_str().unwrap(), "config", "--format", "json"])
+        .env("STACKC_VAR_port", "41")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["outputs"]["p"], 42);
+    let out = Command::new(env!("CARGO_BIN_EXE_stackc"))
+        .args([
+            "-C",
+            dir.to_str().unwrap(),
+            "--var",
+            "port=1",
+            "config",
+            "--format",
+            "json",
+        ])
+        .env("STACKC_VAR_port", "41")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["outputs"]["p"], 2, "--var wins over the environment");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fmt_check_exits_3_and_fmt_rewrites() {
+    let dir = scratch("fmt");
+    let file = dir.join("main.stack.hcl");
+    std::fs::write(&file, "locals {\na=1\n  bbb = 2\n}\n").unwrap();
+    let out = stackc(&["fmt", "--check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "locals {\na=1\n  bbb = 2\n}\n",
+        "--check writes nothing"
+    );
+    let out = stackc(&["fmt", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "locals {\n  a   = 1\n  bbb = 2\n}\n"
+    );
+    let out = stackc(&["fmt", "--check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_directory_is_an_error_not_a_panic() {
+    let out = stackc(&["-C", "/nonexistent/stack", "validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the stack directory"));
+}
