@@ -373,8 +373,59 @@ pub fn evaluate(
     let mut resource_values: HashMap<String, HashMap<String, Value>> = HashMap::new();
     let mut instances: Vec<(usize, Vec<Resource>)> = Vec::new();
     let dir_str = dir;
-    for &i in &eval_order {
+    let mut pos = 0;
+    while pos < eval_order.len() {
+        let i = eval_order[pos];
         let node = &nodes[i];
+        if node.kind == NodeKind::Resource {
+            // A run of resources that do not refer to one another is evaluated as one batch,
+            // on all cores when it is large (a stack of thousands of similar containers).
+            let mut batch = vec![i];
+            let mut members: HashSet<&str> = HashSet::from([node.key.as_str()]);
+            let mut next = pos + 1;
+            while let Some(&j) = eval_order.get(next) {
+                let n = &nodes[j];
+                if n.kind != NodeKind::Resource
+                    || n.refs.iter().any(|r| members.contains(r.key().as_str()))
+                {
+                    break;
+                }
+                members.insert(n.key.as_str());
+                batch.push(j);
+                next += 1;
+            }
+            pos = next;
+            let g = Globals {
+                vars: &var_values,
+                locals: &local_values,
+                resources: &resource_values,
+                declared: &declared,
+                poisoned: &poisoned,
+                stack_name: &stack_name,
+                stack_dir: dir_str,
+                context: Context::Full,
+            };
+            let results = evaluate_batch(&batch, &nodes, &g, &declared, hooks, dir);
+            for (j, outcome, problems) in results {
+                diags.extend(problems);
+                let n = &nodes[j];
+                let (kind, name) = n.key.split_once('.').unwrap_or(("", ""));
+                match outcome {
+                    Some((value, list)) => {
+                        resource_values
+                            .entry(kind.to_string())
+                            .or_default()
+                            .insert(name.to_string(), value);
+                        instances.push((n.order, list));
+                    }
+                    None => {
+                        poisoned.insert(n.key.clone());
+                    }
+                }
+            }
+            continue;
+        }
+        pos += 1;
         // Anything this node needs that failed makes it fail silently.
         if node.refs.iter().any(|r| poisoned.contains(&r.key())) && node.kind != NodeKind::Output {
             poisoned.insert(node.key.clone());
@@ -430,33 +481,8 @@ pub fn evaluate(
                     None => {}
                 }
             }
-            NodeKind::Resource => {
-                let Some(b) = node.block else { continue };
-                let (kind, name) = node.key.split_once('.').unwrap_or(("", ""));
-                let g = Globals {
-                    vars: &var_values,
-                    locals: &local_values,
-                    resources: &resource_values,
-                    declared: &declared,
-                    poisoned: &poisoned,
-                    stack_name: &stack_name,
-                    stack_dir: dir_str,
-                    context: Context::Full,
-                };
-                match expand_resource(b, kind, name, &stack_name, &g, &declared, hooks, dir, diags)
-                {
-                    Some((value, list)) => {
-                        resource_values
-                            .entry(kind.to_string())
-                            .or_default()
-                            .insert(name.to_string(), value);
-                        instances.push((node.order, list));
-                    }
-                    None => {
-                        poisoned.insert(node.key.clone());
-                    }
-                }
-            }
+            // Evaluated in batches above.
+            NodeKind::Resource => {}
             NodeKind::Output => {}
         }
     }
@@ -640,6 +666,66 @@ pub fn evaluate(
         providers: provider_blocks,
         resources: instances.into_iter().flat_map(|(_, l)| l).collect(),
     }
+}
+
+type Evaluated = Option<(Value, Vec<Resource>)>;
+
+/// Evaluates resources that do not refer to one another; on several threads when there are
+/// many. Results come back in the batch's order, each with its own diagnostics.
+fn evaluate_batch(
+    batch: &[usize],
+    nodes: &[Node<'_>],
+    g: &Globals<'_>,
+    declared: &HashSet<String>,
+    hooks: &dyn ResourceHooks,
+    dir: &Path,
+) -> Vec<(usize, Evaluated, Vec<Diagnostic>)> {
+    let one = |j: usize| -> (usize, Evaluated, Vec<Diagnostic>) {
+        let n = &nodes[j];
+        let mut problems = Vec::new();
+        // Anything this resource needs that failed makes it fail silently.
+        if n.refs.iter().any(|r| g.poisoned.contains(&r.key())) {
+            return (j, None, problems);
+        }
+        let Some(b) = n.block else {
+            return (j, None, problems);
+        };
+        let (kind, name) = n.key.split_once('.').unwrap_or(("", ""));
+        let out = expand_resource(
+            b,
+            kind,
+            name,
+            g.stack_name,
+            g,
+            declared,
+            hooks,
+            dir,
+            &mut problems,
+        );
+        (j, out, problems)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads <= 1 || batch.len() < 512 {
+        return batch.iter().map(|&j| one(j)).collect();
+    }
+    let chunk = batch.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|&j| one(j)).collect::<Vec<_>>()))
+            .collect();
+        let mut all = Vec::with_capacity(batch.len());
+        for (h, part) in handles.into_iter().zip(batch.chunks(chunk)) {
+            match h.join() {
+                Ok(results) => all.extend(results),
+                // A panic on a worker is a bug; evaluate that part again here so nothing is lost.
+                Err(_) => all.extend(part.iter().map(|&j| one(j))),
+            }
+        }
+        all
+    })
 }
 
 fn collect_body_refs(body: &crate::ast::Body, out: &mut Vec<Reference>) {
