@@ -205,6 +205,7 @@ pub fn resolve(
         );
         match parse_outside_value(d, sources, file, dir, diags) {
             Some(v) => {
+                let v = masked(d, v, sources, &format!("STACKC_VAR_{name}"));
                 given.insert(name.clone(), v);
             }
             None => {
@@ -280,6 +281,7 @@ pub fn resolve(
         let file = sources.add(format!("--var {name}"), format!("--var {name}"), text);
         match parse_outside_value(d, sources, file, dir, diags) {
             Some(v) => {
+                let v = masked(d, v, sources, &format!("--var {name}"));
                 given.insert(name.to_string(), v);
             }
             None => {
@@ -485,4 +487,15 @@ fn json_value_span(text: &str, file: FileId, key: Span) -> Option<Span> {
         serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<serde_json::Value>();
     stream.next()?.ok()?;
     Some(Span::new(file, start, start + stream.byte_offset()))
+}
+
+/// A sensitive variable's value from the command line or the environment points, for
+/// diagnostics, at a stand-in text `(sensitive)` rather than at the text it was given as.
+fn masked(d: &Declared<'_>, v: Value, sources: &mut Sources, name: &str) -> Value {
+    if !d.sensitive {
+        return v;
+    }
+    const SHOWN: &str = "(sensitive)";
+    let file = sources.add(name, name, SHOWN);
+    v.with_span(Span::new(file, 0, SHOWN.len()))
 }
