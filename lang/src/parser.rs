@@ -261,7 +261,13 @@ fn recover(text: &str, at: usize) -> Option<usize> {
         let nl = text[line..].find('\n')? + line + 1;
         line = nl;
         let first = text.as_bytes().get(line)?;
-        if first.is_ascii_alphabetic() || *first == b'_' {
+        // A line holding a lone identifier is no item (it is likely a heredoc's closing
+        // marker), so parsing does not resume there.
+        let content = text[line..].lines().next().unwrap_or("").trim_end();
+        let lone_identifier = content
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if (first.is_ascii_alphabetic() || *first == b'_') && !lone_identifier {
             return Some(line);
         }
     }
@@ -334,7 +340,9 @@ fn syntax_error(file: FileId, text: &str, at: usize, e: &pest::error::Error<Rule
     let at = at.min(text.len());
     // A string that ends while a `%{ if }` or `%{ for }` is open fails at its closing quote;
     // the mistake is the directive that was never closed.
-    if text[at..].starts_with('"') {
+    // In a heredoc the same mistake fails at the end of the directive's line.
+    if text[at..].starts_with('"') || text[at..].starts_with('\n') || text[at..].starts_with("\r\n")
+    {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         if let Some((start, end, kind)) = unclosed_directive(&text[line_start..at]) {
             let (start, end) = (line_start + start, line_start + end);
@@ -345,7 +353,7 @@ fn syntax_error(file: FileId, text: &str, at: usize, e: &pest::error::Error<Rule
             )
             .at(Span::new(file, start, end))
             .with_help(format!(
-                "add `%{{ {close} }}` where the {kind} section ends, before the closing quote"
+                "add `%{{ {close} }}` where the {kind} section ends"
             ));
         }
     }
