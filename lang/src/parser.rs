@@ -368,12 +368,40 @@ fn syntax_error(file: FileId, text: &str, at: usize, e: &pest::error::Error<Rule
             }
         }
     }
+    // `a = 1 b` parses `b` as the start of a block, which then fails further on; the mistake
+    // is the second item on the attribute's line.
+    if expected
+        .iter()
+        .any(|e| *e == "a block label" || *e == "`{`")
+    {
+        if let Some((start, end)) = item_after_attribute(text, at) {
+            return Diagnostic::error(code::SYNTAX, "expected a newline after an attribute")
+                .at(Span::new(file, start, end))
+                .with_label("this must start on a new line")
+                .with_help("write each attribute and block on its own line");
+        }
+    }
     let (message, help) = explain(text, at, &expected, &found);
     let end = next_char_boundary(text, at);
     Diagnostic::error(code::SYNTAX, message)
         .at(Span::new(file, at, end))
         .with_label(format!("unexpected {found}"))
         .with_help(help)
+}
+
+/// The word that a failed block header started with, when it follows an attribute's value on
+/// the same line (`a = true false`): its start and end.
+fn item_after_attribute(text: &str, at: usize) -> Option<(usize, usize)> {
+    let before = text[..at].trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |i| i + 1);
+    if start >= before.len() {
+        return None;
+    }
+    let line_start = before[..start].rfind('\n').map_or(0, |i| i + 1);
+    let head = before[line_start..start].trim_end();
+    (head.contains('=') && !head.ends_with('=')).then_some((start, before.len()))
 }
 
 /// The last `%{ if }` or `%{ for }` directive in `line` that is not closed by its `endif` or
