@@ -223,7 +223,7 @@ fn invalid() {
                 ));
             }
         }
-        let rendered = normalise(&render::render_human(&sources, &diags, false));
+        let rendered = normalise(&render::render_human_width(&sources, &diags, false, 1000));
         insta::with_settings!({snapshot_suffix => case.name.clone(), prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!("invalid", rendered);
         });

@@ -121,15 +121,26 @@ fn report(sources: &Sources, d: &Diagnostic) -> Report {
     }
 }
 
-/// Renders diagnostics for a terminal (with colours when `color` is true), followed by a count.
+/// Renders diagnostics for a terminal (with colours when `color` is true), 100 columns wide.
 pub fn render_human(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
+    render_human_width(sources, diags, color, 100)
+}
+
+/// [`render_human`] at a given width. Tests use a very wide one, so that where a line breaks
+/// never depends on the length of a path in a message.
+pub fn render_human_width(
+    sources: &Sources,
+    diags: &[Diagnostic],
+    color: bool,
+    width: usize,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(width)
         .with_context_lines(1);
     let mut out = String::new();
     for d in diags {
