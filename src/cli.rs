@@ -77,6 +77,12 @@ pub enum ConfigFormat {
     Json,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Text,
+    Dot,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Parse, evaluate, type-check and admission-check the stack without contacting a provider.
@@ -100,6 +106,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ConfigFormat::Hcl)]
         format: ConfigFormat,
     },
+    /// Print the dependency graph of resource instances.
+    Graph {
+        /// `text`: one line per instance with what it depends on; `dot`: Graphviz.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+    },
 }
 
 /// The validated form of the command line.
@@ -122,6 +134,9 @@ pub enum Cmd {
     },
     Config {
         format: ConfigFormat,
+    },
+    Graph {
+        format: GraphFormat,
     },
 }
 
@@ -156,6 +171,7 @@ where
         Command::Validate { format } => Cmd::Validate { format },
         Command::Fmt { check, diff, paths } => Cmd::Fmt { check, diff, paths },
         Command::Config { format } => Cmd::Config { format },
+        Command::Graph { format } => Cmd::Graph { format },
     };
     Ok(Options {
         global: cli.global,

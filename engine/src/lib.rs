@@ -1,5 +1,10 @@
-//! stackc engine: the resource model (typed specs decoded from the language's values), and
-//! later admission, the dependency graph, observe → diff → plan, and apply.
+//! stackc engine: the resource model (typed specs decoded from the language's values),
+//! admission, the dependency graph of instances, the `Provider` trait (with an in-memory
+//! provider for tests) and the apply executor; observe → diff → plan come next.
 
 pub mod admission;
+pub mod apply;
+pub mod graph;
+pub mod memory;
 pub mod model;
+pub mod provider;

@@ -2,6 +2,7 @@
 
 pub mod config;
 mod fmt;
+mod graph;
 mod validate;
 
 use crate::cli::{Cmd, Options};
@@ -13,6 +14,7 @@ pub fn run(options: Options) -> u8 {
         Cmd::Validate { format } => validate::run(&options, *format),
         Cmd::Config { format } => config::run(&options, *format),
         Cmd::Fmt { check, diff, paths } => fmt::run(&options, *check, *diff, paths),
+        Cmd::Graph { format } => graph::run(&options, *format),
     }
 }
 

@@ -1,0 +1,270 @@
+//! An in-memory [`Provider`] for the engine's tests (ARCHITECTURE.md decision 7): objects in a
+//! map, with failures, delays and a log of calls that a test arranges, so the executor's
+//! ordering, concurrency and failure handling can be checked without a runtime.
+
+use crate::model::ResourceKind;
+use crate::provider::{
+    Capabilities, DesiredObject, Feature, Health, ObjectState, ObservedObject, Provider,
+    ProviderError, LABEL_SPEC_HASH, LABEL_STACK,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// A provider operation, for delays and the call log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    Observe,
+    Create,
+    Update,
+    Delete,
+    Start,
+    Health,
+}
+
+/// One entry of the call log: an operation on an address began or ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub op: Op,
+    /// The address, or the stack name for `observe`.
+    pub address: String,
+    pub phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Begin,
+    End,
+}
+
+#[derive(Default)]
+struct Inner {
+    objects: BTreeMap<String, ObservedObject>,
+    failures: HashMap<String, String>,
+    op_delays: HashMap<Op, Duration>,
+    address_delays: HashMap<String, Duration>,
+    calls: Vec<Call>,
+    running: usize,
+    max_running: usize,
+    next_id: u64,
+}
+
+/// The in-memory provider. Cheap to share behind an `Arc`; all methods take `&self`.
+#[derive(Default)]
+pub struct MemoryProvider {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryProvider {
+    pub fn new() -> MemoryProvider {
+        MemoryProvider::default()
+    }
+
+    /// Every operation on `address` fails with `message`.
+    pub fn fail(&self, address: &str, message: &str) {
+        self.lock()
+            .failures
+            .insert(address.to_string(), message.to_string());
+    }
+
+    /// Every `op` takes `delay`.
+    pub fn set_delay(&self, op: Op, delay: Duration) {
+        self.lock().op_delays.insert(op, delay);
+    }
+
+    /// Every operation on `address` takes `delay`, whatever the operation's own delay.
+    pub fn set_address_delay(&self, address: &str, delay: Duration) {
+        self.lock()
+            .address_delays
+            .insert(address.to_string(), delay);
+    }
+
+    /// Adds an object as if it had been found in the runtime.
+    pub fn insert(&self, object: ObservedObject) {
+        self.lock().objects.insert(object.address.clone(), object);
+    }
+
+    pub fn object(&self, address: &str) -> Option<ObservedObject> {
+        self.lock().objects.get(address).cloned()
+    }
+
+    /// The begin and end of every call so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// The most calls that were in progress at once.
+    pub fn max_concurrent(&self) -> usize {
+        self.lock().max_running
+    }
+
+    /// Runs one call: logs its begin, waits its delay, applies `f` (unless the address is
+    /// set to fail), logs its end.
+    async fn call<T>(
+        &self,
+        op: Op,
+        address: &str,
+        f: impl FnOnce(&mut Inner) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        let delay = {
+            let mut inner = self.lock();
+            inner.running += 1;
+            inner.max_running = inner.max_running.max(inner.running);
+            inner.calls.push(Call {
+                op,
+                address: address.to_string(),
+                phase: Phase::Begin,
+            });
+            inner
+                .address_delays
+                .get(address)
+                .or_else(|| inner.op_delays.get(&op))
+                .copied()
+                .unwrap_or_default()
+        };
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let mut inner = self.lock();
+        let result = match inner.failures.get(address) {
+            Some(message) => Err(ProviderError::Runtime(message.clone())),
+            None => f(&mut inner),
+        };
+        inner.running -= 1;
+        inner.calls.push(Call {
+            op,
+            address: address.to_string(),
+            phase: Phase::End,
+        });
+        result
+    }
+
+    /// A test that panicked while holding the lock must not hide its own failure behind a
+    /// poisoned mutex.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn observed(id: String, desired: &DesiredObject, state: ObjectState) -> ObservedObject {
+    ObservedObject {
+        address: desired.address.clone(),
+        kind: desired.kind,
+        id,
+        runtime_name: desired.runtime_name.clone(),
+        spec_hash: desired.labels.get(LABEL_SPEC_HASH).cloned(),
+        state,
+        labels: desired.labels.clone(),
+    }
+}
+
+fn runs(kind: ResourceKind) -> bool {
+    matches!(kind, ResourceKind::Container | ResourceKind::Service)
+}
+
+impl Provider for MemoryProvider {
+    fn name(&self) -> &str {
+        "memory"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            kinds: ResourceKind::ALL.into_iter().collect(),
+            features: [
+                Feature::DockerfileBuild,
+                Feature::OverlayNetworks,
+                Feature::Quotas,
+                Feature::HealthChecks,
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    async fn observe(&self, stack: &str) -> Result<Vec<ObservedObject>, ProviderError> {
+        self.call(Op::Observe, stack, |inner| {
+            Ok(inner
+                .objects
+                .values()
+                .filter(|o| o.labels.get(LABEL_STACK).map(String::as_str) == Some(stack))
+                .cloned()
+                .collect())
+        })
+        .await
+    }
+
+    async fn create(&self, desired: &DesiredObject) -> Result<ObservedObject, ProviderError> {
+        self.call(Op::Create, &desired.address, |inner| {
+            if inner.objects.contains_key(&desired.address) {
+                return Err(ProviderError::AlreadyExists(desired.runtime_name.clone()));
+            }
+            inner.next_id += 1;
+            let state = if runs(desired.kind) {
+                ObjectState::Created
+            } else {
+                ObjectState::Present
+            };
+            let o = observed(format!("mem-{}", inner.next_id), desired, state);
+            inner.objects.insert(o.address.clone(), o.clone());
+            Ok(o)
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        current: &ObservedObject,
+        desired: &DesiredObject,
+    ) -> Result<ObservedObject, ProviderError> {
+        self.call(Op::Update, &desired.address, |inner| {
+            let Some(found) = inner.objects.get_mut(&current.address) else {
+                return Err(ProviderError::NotFound(current.runtime_name.clone()));
+            };
+            let o = observed(found.id.clone(), desired, found.state.clone());
+            *found = o.clone();
+            Ok(o)
+        })
+        .await
+    }
+
+    async fn delete(&self, object: &ObservedObject) -> Result<(), ProviderError> {
+        self.call(Op::Delete, &object.address, |inner| {
+            match inner.objects.remove(&object.address) {
+                Some(_) => Ok(()),
+                None => Err(ProviderError::NotFound(object.runtime_name.clone())),
+            }
+        })
+        .await
+    }
+
+    async fn start(&self, object: &ObservedObject) -> Result<(), ProviderError> {
+        self.call(Op::Start, &object.address, |inner| {
+            match inner.objects.get_mut(&object.address) {
+                Some(o) if runs(o.kind) => {
+                    o.state = ObjectState::Running;
+                    Ok(())
+                }
+                Some(o) => Err(ProviderError::Unsupported(format!(
+                    "a {} cannot be started",
+                    o.kind
+                ))),
+                None => Err(ProviderError::NotFound(object.runtime_name.clone())),
+            }
+        })
+        .await
+    }
+
+    async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
+        self.call(Op::Health, &object.address, |inner| {
+            match inner.objects.get(&object.address) {
+                Some(o) if o.state == ObjectState::Present => Ok(Health::None),
+                Some(o) if o.state == ObjectState::Running => Ok(Health::Healthy),
+                Some(o) => Ok(Health::Unhealthy {
+                    reason: format!("{:?}", o.state).to_lowercase(),
+                }),
+                None => Err(ProviderError::NotFound(object.runtime_name.clone())),
+            }
+        })
+        .await
+    }
+}
