@@ -1093,19 +1093,16 @@ impl Builder<'_> {
         let span = self.span(p.as_span());
         let mut indented = false;
         let mut parts = Vec::new();
-        let mut body_span = None;
         for part in p.into_inner() {
             match part.as_rule() {
                 Rule::heredoc_indent => indented = true,
+                // An empty body holds nothing; a non-empty one gets its last newline there.
                 Rule::heredoc_tpl => {
-                    body_span = Some(self.span(part.as_span()));
                     parts = self.template_with(part, TemplateFlavor::Heredoc, Some(indented))?;
                 }
                 _ => {}
             }
         }
-        // An empty body still holds nothing; a non-empty one got its last newline above.
-        let _ = body_span;
         Ok(Expr {
             kind: ExprKind::Template(Template {
                 parts,

@@ -12,7 +12,6 @@ use crate::source::Span;
 use crate::value::{format_number, Map, SeqKind, Value, ValueKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 
 /// How deep expressions may nest during evaluation before it is refused (a guard against
 /// pathological input; real stacks stay far below it).
@@ -1207,11 +1206,6 @@ pub fn index_value(base: &Value, index: &Value, span: Span) -> EvalResult {
             .with_help("only lists, tuples, maps and objects can be indexed")
             .into(),
     )
-}
-
-/// Shared empty map for callers that need a `&Map` of nothing.
-pub fn empty_map() -> Arc<Map> {
-    Arc::new(Map::new())
 }
 
 /// "a" or "an" before a type name.

@@ -1,7 +1,6 @@
 //! Reading a stack from disk: which files, in which order, and parsing them (in parallel when
 //! there are several cores and enough text to be worth it).
 
-use crate::ast::File;
 use crate::diag::{code, Diagnostic};
 use crate::parser;
 use crate::source::{FileId, Sources};
@@ -101,10 +100,4 @@ pub fn parse_all(sources: &Sources, files: &[FileId]) -> Vec<(FileId, parser::Pa
             })
             .collect()
     })
-}
-
-/// One parsed stack file.
-pub struct ParsedFile {
-    pub id: FileId,
-    pub file: File,
 }
