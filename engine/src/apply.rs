@@ -13,7 +13,7 @@
 mod schedule;
 
 use crate::graph::ResourceGraph;
-use crate::provider::{DesiredObject, ObservedObject, Provider, ProviderError};
+use crate::provider::{DesiredObject, ObservedObject, Progress, Provider, ProviderError};
 use schedule::Schedule;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -343,10 +343,11 @@ async fn emit(events: &mpsc::Sender<Event>, event: Event) {
 
 async fn perform<P: Provider>(provider: &P, operation: Operation) -> Result<(), ProviderError> {
     match operation {
-        Operation::Create(desired) => provider.create(&desired).await.map(drop),
-        Operation::Update { current, desired } => {
-            provider.update(&current, &desired).await.map(drop)
-        }
+        Operation::Create(desired) => provider.create(&desired, &Progress::none()).await.map(drop),
+        Operation::Update { current, desired } => provider
+            .update(&current, &desired, &Progress::none())
+            .await
+            .map(drop),
         Operation::Delete(object) => provider.delete(&object).await,
         Operation::Start(object) => provider.start(&object).await,
     }

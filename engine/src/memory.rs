@@ -4,8 +4,9 @@
 
 use crate::model::ResourceKind;
 use crate::provider::{
-    Capabilities, DesiredObject, Feature, Health, ObjectState, ObservedObject, Provider,
-    ProviderError, LABEL_SPEC_HASH, LABEL_STACK,
+    Capabilities, DesiredObject, ExecIo, ExecRequest, Feature, Health, LogLine, LogLines,
+    LogOptions, LogStream, ObjectState, ObservedObject, Progress, Provider, ProviderError,
+    LABEL_SPEC_HASH, LABEL_STACK,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -20,6 +21,8 @@ pub enum Op {
     Delete,
     Start,
     Health,
+    Logs,
+    Exec,
 }
 
 /// One entry of the call log: an operation on an address began or ended.
@@ -44,6 +47,7 @@ struct Inner {
     op_delays: HashMap<Op, Duration>,
     address_delays: HashMap<String, Duration>,
     calls: Vec<Call>,
+    logs: HashMap<String, Vec<String>>,
     running: usize,
     max_running: usize,
     next_id: u64,
@@ -77,6 +81,14 @@ impl MemoryProvider {
         self.lock()
             .address_delays
             .insert(address.to_string(), delay);
+    }
+
+    /// The log lines `logs` returns for `address`.
+    pub fn set_logs(&self, address: &str, lines: &[&str]) {
+        self.lock().logs.insert(
+            address.to_string(),
+            lines.iter().map(|l| l.to_string()).collect(),
+        );
     }
 
     /// Adds an object as if it had been found in the runtime.
@@ -155,6 +167,9 @@ fn observed(id: String, desired: &DesiredObject, state: ObjectState) -> Observed
         spec_hash: desired.labels.get(LABEL_SPEC_HASH).cloned(),
         state,
         labels: desired.labels.clone(),
+        applied: Some(desired.applied.clone()),
+        live: crate::model::live::attributes(&desired.spec),
+        ..ObservedObject::default()
     }
 }
 
@@ -193,7 +208,11 @@ impl Provider for MemoryProvider {
         .await
     }
 
-    async fn create(&self, desired: &DesiredObject) -> Result<ObservedObject, ProviderError> {
+    async fn create(
+        &self,
+        desired: &DesiredObject,
+        _progress: &Progress,
+    ) -> Result<ObservedObject, ProviderError> {
         self.call(Op::Create, &desired.address, |inner| {
             if inner.objects.contains_key(&desired.address) {
                 return Err(ProviderError::AlreadyExists(desired.runtime_name.clone()));
@@ -215,6 +234,7 @@ impl Provider for MemoryProvider {
         &self,
         current: &ObservedObject,
         desired: &DesiredObject,
+        _progress: &Progress,
     ) -> Result<ObservedObject, ProviderError> {
         self.call(Op::Update, &desired.address, |inner| {
             let Some(found) = inner.objects.get_mut(&current.address) else {
@@ -266,5 +286,58 @@ impl Provider for MemoryProvider {
             }
         })
         .await
+    }
+
+    async fn logs(
+        &self,
+        object: &ObservedObject,
+        options: &LogOptions,
+    ) -> Result<LogLines, ProviderError> {
+        let mut lines = self
+            .call(Op::Logs, &object.address, |inner| {
+                if !inner.objects.contains_key(&object.address) {
+                    return Err(ProviderError::NotFound(object.runtime_name.clone()));
+                }
+                Ok(inner.logs.get(&object.address).cloned().unwrap_or_default())
+            })
+            .await?;
+        if let Some(n) = options.tail {
+            lines.drain(..lines.len().saturating_sub(n));
+        }
+        let lines = lines.into_iter().map(|text| {
+            Ok(LogLine {
+                stream: LogStream::Stdout,
+                timestamp: None,
+                text,
+            })
+        });
+        Ok(Box::pin(futures::stream::iter(lines)))
+    }
+
+    /// Echoes the command to stdout and exits 0, when the object runs.
+    async fn exec(
+        &self,
+        object: &ObservedObject,
+        request: &ExecRequest,
+        mut io: ExecIo,
+    ) -> Result<i32, ProviderError> {
+        use tokio::io::AsyncWriteExt;
+        self.call(Op::Exec, &object.address, |inner| {
+            match inner.objects.get(&object.address) {
+                Some(o) if o.state == ObjectState::Running => Ok(()),
+                Some(_) => Err(ProviderError::Runtime(format!(
+                    "`{}` is not running",
+                    object.runtime_name
+                ))),
+                None => Err(ProviderError::NotFound(object.runtime_name.clone())),
+            }
+        })
+        .await?;
+        let line = format!("{}\n", request.command.join(" "));
+        io.stdout
+            .write_all(line.as_bytes())
+            .await
+            .map_err(|e| ProviderError::Runtime(e.to_string()))?;
+        Ok(0)
     }
 }

@@ -9,10 +9,15 @@
 //! worker threads. They are written as `fn … -> impl Future + Send`, which an implementation
 //! may write as a plain `async fn`; the trait is therefore used through generics, not `dyn`.
 
-use crate::model::{DesiredResource, ResourceKind, ResourceSpec};
+use crate::model::{ResourceKind, ResourceSpec};
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
 
 /// The label naming the stack an object belongs to; `observe` lists objects by it.
 pub const LABEL_STACK: &str = "io.stackc.stack";
@@ -22,6 +27,9 @@ pub const LABEL_ADDRESS: &str = "io.stackc.address";
 pub const LABEL_SPEC_HASH: &str = "io.stackc.spec-hash";
 /// The label holding the stackc version that wrote the object.
 pub const LABEL_VERSION: &str = "io.stackc.version";
+/// Where a provider keeps [`DesiredObject::applied`] (a Docker label; a field of the native
+/// store's record), so that the next plan can diff field by field.
+pub const LABEL_APPLIED: &str = "io.stackc.applied";
 
 /// Features a resource may need that not every runtime has; the engine refuses a plan that
 /// needs a missing one (`stackc::unsupported`) instead of failing halfway through an apply.
@@ -63,36 +71,61 @@ pub struct DesiredObject {
     pub runtime_name: String,
     pub spec: ResourceSpec,
     pub spec_hash: String,
-    /// The labels of decision 1; the provider adds them to the spec's own labels.
+    /// The labels of decision 1; the provider adds them to the spec's own labels. The
+    /// engine fills them in ([`DesiredObject::labels_for`]).
     pub labels: BTreeMap<String, String>,
+    /// The spec as applied: JSON, with every secret replaced by its keyed hash. The provider
+    /// stores it with the object, unread ([`LABEL_APPLIED`]), and returns it in
+    /// [`ObservedObject::applied`].
+    pub applied: String,
+    /// The resources this one names (its image, networks, volumes, quota, the container
+    /// whose network it shares), by address, with what the provider needs to find them.
+    pub references: BTreeMap<String, Referenced>,
+    /// The stack directory, against which relative paths (`dir`, `archive`, `./` mounts,
+    /// `build.context`) resolve.
+    pub stack_dir: PathBuf,
+}
+
+/// A resource another one refers to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Referenced {
+    pub kind: ResourceKind,
+    pub runtime_name: String,
+    pub spec: ResourceSpec,
+    /// For an image built from local inputs: the content digest of those inputs
+    /// (`sha256:…`), which is also the image's `.digest`.
+    pub digest: Option<String>,
 }
 
 impl DesiredObject {
-    /// The request for `resource` of the stack `stack`, whose spec hashes to `spec_hash`.
-    pub fn new(stack: &str, resource: &DesiredResource, spec_hash: &str) -> DesiredObject {
-        let labels = BTreeMap::from([
+    /// The labels of decision 1 for the instance `address` of the stack `stack`.
+    pub fn labels_for(stack: &str, address: &str, spec_hash: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([
             (LABEL_STACK.to_string(), stack.to_string()),
-            (LABEL_ADDRESS.to_string(), resource.address.clone()),
+            (LABEL_ADDRESS.to_string(), address.to_string()),
             (LABEL_SPEC_HASH.to_string(), spec_hash.to_string()),
             (
                 LABEL_VERSION.to_string(),
                 env!("CARGO_PKG_VERSION").to_string(),
             ),
-        ]);
-        DesiredObject {
-            address: resource.address.clone(),
-            kind: resource.kind,
-            runtime_name: resource.runtime_name.clone(),
-            spec: resource.spec.clone(),
-            spec_hash: spec_hash.to_string(),
-            labels,
-        }
+        ])
+    }
+
+    /// The stack this object belongs to.
+    pub fn stack(&self) -> &str {
+        self.labels.get(LABEL_STACK).map_or("", String::as_str)
+    }
+
+    /// The resource at `address` this object refers to.
+    pub fn reference(&self, address: &str) -> Option<&Referenced> {
+        self.references.get(address)
     }
 }
 
 /// What an object is doing. Objects that never run (networks, volumes, images) are
 /// [`Present`](ObjectState::Present).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
 pub enum ObjectState {
     Present,
     /// Created but never started.
@@ -108,7 +141,7 @@ pub enum ObjectState {
 }
 
 /// An object found in the runtime by its stack label.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedObject {
     /// From the address label.
     pub address: String,
@@ -121,10 +154,28 @@ pub struct ObservedObject {
     pub spec_hash: Option<String>,
     pub state: ObjectState,
     pub labels: BTreeMap<String, String>,
+    /// What the object was created from ([`DesiredObject::applied`]), as the provider stored
+    /// it; `None` when it is missing (an object from an older stackc, or edited outside).
+    pub applied: Option<String>,
+    /// The live values of the attributes that can change in place without replacing the
+    /// object, so a change made outside stackc shows as drift. Keys and value forms are
+    /// those of [`crate::model::live`]; a provider leaves out what it cannot read.
+    pub live: BTreeMap<String, serde_json::Value>,
+    /// How often the runtime restarted it (containers).
+    pub restarts: u32,
+    /// When its process last started and ended, RFC 3339, as the runtime reports them.
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl Default for ObjectState {
+    fn default() -> ObjectState {
+        ObjectState::Present
+    }
 }
 
 /// The outcome of a health check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Health {
     /// The object has no health check; running counts as healthy.
     None,
@@ -135,9 +186,102 @@ pub enum Health {
     },
 }
 
+/// Which output a log line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+}
+
+/// One line of a container's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    pub stream: LogStream,
+    /// RFC 3339 with nanoseconds, when the runtime recorded it.
+    pub timestamp: Option<String>,
+    /// The line, without its newline; bytes that are not UTF-8 are replaced.
+    pub text: String,
+}
+
+/// What `stackc logs` asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogOptions {
+    /// Keep the stream open for new lines.
+    pub follow: bool,
+    /// Only the last `n` lines.
+    pub tail: Option<usize>,
+    /// Only lines from the last `since`.
+    pub since: Option<Duration>,
+}
+
+/// A stream of log lines; it ends when the logs end (or, when following, when the
+/// container is removed).
+pub type LogLines = BoxStream<'static, Result<LogLine, ProviderError>>;
+
+/// What `stackc exec` asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecRequest {
+    pub command: Vec<String>,
+    /// Give the command a terminal (`-t`).
+    pub tty: bool,
+    /// Connect stdin (`-i`).
+    pub interactive: bool,
+}
+
+/// Where an exec'd command's input comes from and its output goes.
+pub struct ExecIo {
+    pub stdin: Option<Box<dyn AsyncRead + Send + Unpin>>,
+    pub stdout: Box<dyn AsyncWrite + Send + Unpin>,
+    pub stderr: Box<dyn AsyncWrite + Send + Unpin>,
+}
+
+/// Progress of a long provider call (an image pull), reported to the engine's events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgressReport {
+    pub address: String,
+    /// What is happening: "pulling redis:7", "extracting".
+    pub detail: String,
+    pub current_bytes: Option<u64>,
+    pub total_bytes: Option<u64>,
+}
+
+/// A handle a provider reports progress through; reporting never blocks and never fails
+/// (nobody may be listening).
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    address: String,
+    sender: Option<mpsc::UnboundedSender<ProgressReport>>,
+}
+
+impl Progress {
+    pub fn new(address: &str, sender: mpsc::UnboundedSender<ProgressReport>) -> Progress {
+        Progress {
+            address: address.to_string(),
+            sender: Some(sender),
+        }
+    }
+
+    /// A handle that reports nowhere.
+    pub fn none() -> Progress {
+        Progress::default()
+    }
+
+    pub fn report(&self, detail: impl Into<String>, current: Option<u64>, total: Option<u64>) {
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(ProgressReport {
+                address: self.address.clone(),
+                detail: detail.into(),
+                current_bytes: current,
+                total_bytes: total,
+            });
+        }
+    }
+}
+
 /// What went wrong in the runtime. The engine attaches the resource address when it reports
 /// one; a provider's own errors convert into these at its boundary (decision 8).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ProviderError {
     #[error("`{0}` was not found in the runtime")]
     NotFound(String),
@@ -153,8 +297,7 @@ pub enum ProviderError {
     Runtime(String),
 }
 
-/// A container runtime, as the engine sees it. `logs` and `exec` come with the commands that
-/// need them.
+/// A container runtime, as the engine sees it.
 pub trait Provider: Send + Sync + 'static {
     /// `native`, `docker`, `swarm`: for messages.
     fn name(&self) -> &str;
@@ -167,18 +310,30 @@ pub trait Provider: Send + Sync + 'static {
         stack: &str,
     ) -> impl Future<Output = Result<Vec<ObservedObject>, ProviderError>> + Send;
 
-    /// Creates the object; a container is created but not started.
+    /// The live values ([`ObservedObject::live`]) an object made from `desired` will show,
+    /// in this runtime: [`crate::model::live::attributes`] with the runtime's own defaults
+    /// filled in where they differ (Docker gives a container swap of twice its memory when
+    /// `memory_swap` is unset). The diff compares these with what `observe` reads.
+    fn expected_live(&self, desired: &DesiredObject) -> BTreeMap<String, serde_json::Value> {
+        crate::model::live::attributes(&desired.spec)
+    }
+
+    /// Creates the object; a container is created but not started. Long steps (an image
+    /// pull) report through `progress`.
     fn create(
         &self,
         desired: &DesiredObject,
+        progress: &Progress,
     ) -> impl Future<Output = Result<ObservedObject, ProviderError>> + Send;
 
     /// Changes `current` in place to match `desired` (only attributes whose change kind is
-    /// `update`; the plan turns the others into a replacement).
+    /// `update`; the plan turns the others into a replacement), and stores the new
+    /// [`DesiredObject::applied`] and spec hash with it.
     fn update(
         &self,
         current: &ObservedObject,
         desired: &DesiredObject,
+        progress: &Progress,
     ) -> impl Future<Output = Result<ObservedObject, ProviderError>> + Send;
 
     /// Removes the object (stopping it first if it runs).
@@ -198,4 +353,20 @@ pub trait Provider: Send + Sync + 'static {
         &self,
         object: &ObservedObject,
     ) -> impl Future<Output = Result<Health, ProviderError>> + Send;
+
+    /// The container's output, oldest first.
+    fn logs(
+        &self,
+        object: &ObservedObject,
+        options: &LogOptions,
+    ) -> impl Future<Output = Result<LogLines, ProviderError>> + Send;
+
+    /// Runs a command inside the running container, with the container's namespaces, cgroup
+    /// and security settings, and returns its exit code.
+    fn exec(
+        &self,
+        object: &ObservedObject,
+        request: &ExecRequest,
+        io: ExecIo,
+    ) -> impl Future<Output = Result<i32, ProviderError>> + Send;
 }

@@ -14,6 +14,9 @@ fn desired(address: &str) -> DesiredObject {
         spec: ResourceSpec::Network(NetworkSpec::default()),
         spec_hash: "h1".into(),
         labels: BTreeMap::new(),
+        applied: "{}".into(),
+        references: BTreeMap::new(),
+        stack_dir: std::path::PathBuf::from("."),
     }
 }
 
@@ -26,6 +29,7 @@ fn observed(address: &str) -> ObservedObject {
         spec_hash: Some("h0".into()),
         state: ObjectState::Present,
         labels: BTreeMap::new(),
+        ..ObservedObject::default()
     }
 }
 

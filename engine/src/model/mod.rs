@@ -16,6 +16,7 @@ mod decode;
 pub mod domain;
 mod hooks;
 pub mod image;
+pub mod live;
 pub mod network;
 pub mod provider;
 pub mod quota;
@@ -47,10 +48,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// The resource kinds, in the order of LANGUAGE.md §4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ResourceKind {
     Image,
+    #[default]
     Container,
     Network,
     Volume,
