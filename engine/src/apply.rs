@@ -13,7 +13,9 @@
 mod schedule;
 
 use crate::graph::ResourceGraph;
-use crate::provider::{DesiredObject, ObservedObject, Progress, Provider, ProviderError};
+use crate::provider::{
+    DesiredObject, Health, ObservedObject, Progress, ProgressReport, Provider, ProviderError,
+};
 use schedule::Schedule;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -26,6 +28,7 @@ use tokio::task::JoinSet;
 pub enum ActionKind {
     Create,
     Update,
+    Replace,
     Delete,
     Start,
 }
@@ -38,6 +41,11 @@ pub enum Operation {
         current: Box<ObservedObject>,
         desired: Box<DesiredObject>,
     },
+    /// Delete `current`, then create `desired` (and start it, if it runs).
+    Replace {
+        current: Box<ObservedObject>,
+        desired: Box<DesiredObject>,
+    },
     Delete(Box<ObservedObject>),
     Start(Box<ObservedObject>),
 }
@@ -47,6 +55,9 @@ pub enum Operation {
 pub struct Action {
     pub address: String,
     pub operation: Operation,
+    /// After starting, wait until the container is running and healthy before dependants
+    /// start (`depends_on`, `--wait`).
+    pub wait_ready: bool,
 }
 
 impl Action {
@@ -54,6 +65,7 @@ impl Action {
         Action {
             address: desired.address.clone(),
             operation: Operation::Create(Box::new(desired)),
+            wait_ready: false,
         }
     }
 
@@ -64,6 +76,7 @@ impl Action {
                 current: Box::new(current),
                 desired: Box::new(desired),
             },
+            wait_ready: false,
         }
     }
 
@@ -71,6 +84,7 @@ impl Action {
         Action {
             address: object.address.clone(),
             operation: Operation::Delete(Box::new(object)),
+            wait_ready: false,
         }
     }
 
@@ -78,6 +92,7 @@ impl Action {
         Action {
             address: object.address.clone(),
             operation: Operation::Start(Box::new(object)),
+            wait_ready: false,
         }
     }
 
@@ -85,6 +100,7 @@ impl Action {
         match self.operation {
             Operation::Create(_) => ActionKind::Create,
             Operation::Update { .. } => ActionKind::Update,
+            Operation::Replace { .. } => ActionKind::Replace,
             Operation::Delete(_) => ActionKind::Delete,
             Operation::Start(_) => ActionKind::Start,
         }
@@ -95,12 +111,45 @@ impl Action {
 pub struct ApplyOptions {
     /// How many provider calls may run at once (`--parallelism`); 0 counts as 1.
     pub parallelism: usize,
+    /// `--wait`: every container waits until it is running and healthy.
+    pub wait: bool,
+    /// How long a readiness wait may take (`--timeout`).
+    pub ready_timeout: Duration,
+    /// Once raised (the first Ctrl-C), no new action starts; running ones finish.
+    pub interrupt: Interrupt,
 }
 
+/// A flag the CLI raises on the first Ctrl-C.
+#[derive(Clone, Debug, Default)]
+pub struct Interrupt(Arc<std::sync::atomic::AtomicBool>);
+
+impl Interrupt {
+    pub fn raise(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_raised(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl PartialEq for Interrupt {
+    fn eq(&self, other: &Interrupt) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Interrupt {}
+
 impl Default for ApplyOptions {
-    /// CLI.md: `--parallelism` defaults to 10.
+    /// CLI.md: `--parallelism` defaults to 10, `--timeout` to 5m.
     fn default() -> ApplyOptions {
-        ApplyOptions { parallelism: 10 }
+        ApplyOptions {
+            parallelism: 10,
+            wait: false,
+            ready_timeout: Duration::from_secs(300),
+            interrupt: Interrupt::default(),
+        }
     }
 }
 
@@ -122,7 +171,9 @@ pub enum Event {
         error: ProviderError,
         elapsed: Duration,
     },
-    /// Not attempted, because `cause` (an address) failed.
+    /// A provider call reported progress (an image pull).
+    Progress(ProgressReport),
+    /// Not attempted, because `cause` (an address, or [`INTERRUPTED`]) failed.
     Skipped {
         address: String,
         action: ActionKind,
@@ -151,7 +202,12 @@ pub struct ActionResult {
 pub struct Summary {
     pub results: BTreeMap<String, ActionResult>,
     pub elapsed: Duration,
+    /// The apply stopped starting actions after an interrupt.
+    pub interrupted: bool,
 }
+
+/// The cause recorded for actions an interrupt kept from starting.
+pub const INTERRUPTED: &str = "interrupted";
 
 impl Summary {
     pub fn is_success(&self) -> bool {
@@ -203,6 +259,17 @@ pub async fn apply<P: Provider>(
     events: &mpsc::Sender<Event>,
 ) -> Result<Summary, ApplyError> {
     let began = Instant::now();
+    // Progress reports of provider calls become events, in their own task so that a slow
+    // reader never holds up a provider call.
+    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel::<ProgressReport>();
+    let progress = Some(progress_tx);
+    let forward_events = events.clone();
+    let forwarder = tokio::spawn(async move {
+        while let Some(p) = progress_rx.recv().await {
+            emit(&forward_events, Event::Progress(p)).await;
+        }
+    });
+    let mut interrupted = false;
     let mut by_address: HashMap<String, Action> = HashMap::with_capacity(actions.len());
     let mut kinds = Vec::with_capacity(actions.len());
     for a in actions {
@@ -219,7 +286,10 @@ pub async fn apply<P: Provider>(
     let mut running: JoinSet<Result<(), ProviderError>> = JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, (usize, ActionKind, Instant)> = HashMap::new();
     loop {
-        while running.len() < parallelism {
+        if options.interrupt.is_raised() {
+            interrupted = true;
+        }
+        while running.len() < parallelism && !interrupted {
             let Some(i) = schedule.start_next() else {
                 break;
             };
@@ -236,7 +306,12 @@ pub async fn apply<P: Provider>(
             )
             .await;
             let p = Arc::clone(&provider);
-            let handle = running.spawn(async move { perform(&*p, action.operation).await });
+            let opts = options.clone();
+            let progress = match &progress {
+                Some(tx) => Progress::new(&action.address, tx.clone()),
+                None => Progress::none(),
+            };
+            let handle = running.spawn(async move { perform(&*p, action, &opts, progress).await });
             tasks.insert(handle.id(), (i, kind, Instant::now()));
         }
         let Some(joined) = running.join_next_with_id().await else {
@@ -322,6 +397,39 @@ pub async fn apply<P: Provider>(
             }
         }
     }
+    drop(progress);
+    let _ = forwarder.await;
+    if interrupted {
+        // What never started is skipped, with the interrupt as its cause.
+        let mut left: Vec<Action> = by_address.into_values().collect();
+        left.sort_by(|a, b| a.address.cmp(&b.address));
+        for action in left {
+            let kind = action.kind();
+            emit(
+                events,
+                Event::Skipped {
+                    address: action.address.clone(),
+                    action: kind,
+                    cause: INTERRUPTED.to_string(),
+                },
+            )
+            .await;
+            results.insert(
+                action.address,
+                ActionResult {
+                    action: kind,
+                    outcome: Outcome::Skipped {
+                        cause: INTERRUPTED.to_string(),
+                    },
+                },
+            );
+        }
+        return Ok(Summary {
+            results,
+            elapsed: began.elapsed(),
+            interrupted,
+        });
+    }
     let stuck = schedule.stuck();
     if !stuck.is_empty() {
         let addresses = stuck
@@ -333,6 +441,7 @@ pub async fn apply<P: Provider>(
     Ok(Summary {
         results,
         elapsed: began.elapsed(),
+        interrupted,
     })
 }
 
@@ -341,15 +450,98 @@ async fn emit(events: &mpsc::Sender<Event>, event: Event) {
     let _ = events.send(event).await;
 }
 
-async fn perform<P: Provider>(provider: &P, operation: Operation) -> Result<(), ProviderError> {
-    match operation {
-        Operation::Create(desired) => provider.create(&desired, &Progress::none()).await.map(drop),
-        Operation::Update { current, desired } => provider
-            .update(&current, &desired, &Progress::none())
-            .await
-            .map(drop),
-        Operation::Delete(object) => provider.delete(&object).await,
-        Operation::Start(object) => provider.start(&object).await,
+async fn perform<P: Provider>(
+    provider: &P,
+    action: Action,
+    options: &ApplyOptions,
+    progress: Progress,
+) -> Result<(), ProviderError> {
+    let wait = action.wait_ready || options.wait;
+    match action.operation {
+        Operation::Create(desired) => {
+            let made = provider.create(&desired, &progress).await?;
+            start_and_wait(provider, &made, wait, options).await
+        }
+        Operation::Update { current, desired } => {
+            let updated = provider.update(&current, &desired, &progress).await?;
+            if wait && runs(updated.kind) {
+                wait_ready(provider, &updated, options.ready_timeout).await?;
+            }
+            Ok(())
+        }
+        Operation::Replace { current, desired } => {
+            match provider.delete(&current).await {
+                Ok(()) | Err(ProviderError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+            let made = provider.create(&desired, &progress).await?;
+            start_and_wait(provider, &made, wait, options).await
+        }
+        Operation::Delete(object) => match provider.delete(&object).await {
+            // Gone already: what the delete wanted.
+            Ok(()) | Err(ProviderError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        },
+        Operation::Start(object) => start_and_wait(provider, &object, wait, options).await,
+    }
+}
+
+/// Objects that run (containers, services) are started once made.
+fn runs(kind: crate::model::ResourceKind) -> bool {
+    matches!(
+        kind,
+        crate::model::ResourceKind::Container | crate::model::ResourceKind::Service
+    )
+}
+
+async fn start_and_wait<P: Provider>(
+    provider: &P,
+    object: &ObservedObject,
+    wait: bool,
+    options: &ApplyOptions,
+) -> Result<(), ProviderError> {
+    if !runs(object.kind) {
+        return Ok(());
+    }
+    provider.start(object).await?;
+    if wait {
+        wait_ready(provider, object, options.ready_timeout).await?;
+    }
+    Ok(())
+}
+
+/// Polls the object's health until it is running and healthy (or has no health check),
+/// failing when it turns unhealthy for good or the deadline passes (decision 5).
+async fn wait_ready<P: Provider>(
+    provider: &P,
+    object: &ObservedObject,
+    timeout: Duration,
+) -> Result<(), ProviderError> {
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let last = match provider.health(object).await? {
+            Health::Healthy | Health::None => return Ok(()),
+            Health::Starting => "its health check is still starting".to_string(),
+            Health::Unhealthy { reason } => format!("unhealthy: {reason}"),
+        };
+        if Instant::now() >= deadline {
+            return Err(ProviderError::Runtime(format!(
+                "`{}` was not ready after {}: {last}",
+                object.runtime_name,
+                humantime_short(timeout)
+            )));
+        }
+        tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
+
+fn humantime_short(d: Duration) -> String {
+    if d.as_secs() >= 60 && d.as_secs().is_multiple_of(60) {
+        format!("{}m", d.as_secs() / 60)
+    } else {
+        format!("{}s", d.as_secs_f64())
     }
 }
 

@@ -7,4 +7,6 @@ pub mod apply;
 pub mod graph;
 pub mod memory;
 pub mod model;
+pub mod plan;
 pub mod provider;
+pub mod state;

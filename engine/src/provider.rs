@@ -63,8 +63,11 @@ impl Capabilities {
 }
 
 /// What the engine asks a provider to create or update: one instance, its spec, and the
-/// labels it must carry.
-#[derive(Clone, Debug, PartialEq)]
+/// labels it must carry. It serialises (for saved plans) with secrets as the current
+/// [`SecretForm`](crate::model::domain::SecretForm) says: a saved plan is written with them
+/// revealed, so it must be kept private.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DesiredObjectRepr", into = "DesiredObjectRepr")]
 pub struct DesiredObject {
     pub address: String,
     pub kind: ResourceKind,
@@ -87,7 +90,8 @@ pub struct DesiredObject {
 }
 
 /// A resource another one refers to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ReferencedRepr", into = "ReferencedRepr")]
 pub struct Referenced {
     pub kind: ResourceKind,
     pub runtime_name: String,
@@ -95,6 +99,89 @@ pub struct Referenced {
     /// For an image built from local inputs: the content digest of those inputs
     /// (`sha256:…`), which is also the image's `.digest`.
     pub digest: Option<String>,
+}
+
+/// The serialised form of [`DesiredObject`]: the spec as JSON, decoded by kind.
+#[derive(Serialize, Deserialize)]
+struct DesiredObjectRepr {
+    address: String,
+    kind: ResourceKind,
+    runtime_name: String,
+    spec: serde_json::Value,
+    spec_hash: String,
+    labels: BTreeMap<String, String>,
+    applied: String,
+    references: BTreeMap<String, Referenced>,
+    stack_dir: PathBuf,
+}
+
+impl From<DesiredObject> for DesiredObjectRepr {
+    fn from(d: DesiredObject) -> DesiredObjectRepr {
+        DesiredObjectRepr {
+            address: d.address,
+            kind: d.kind,
+            runtime_name: d.runtime_name,
+            spec: serde_json::to_value(&d.spec).unwrap_or(serde_json::Value::Null),
+            spec_hash: d.spec_hash,
+            labels: d.labels,
+            applied: d.applied,
+            references: d.references,
+            stack_dir: d.stack_dir,
+        }
+    }
+}
+
+impl TryFrom<DesiredObjectRepr> for DesiredObject {
+    type Error = String;
+    fn try_from(r: DesiredObjectRepr) -> Result<DesiredObject, String> {
+        let spec = ResourceSpec::from_json(r.kind, r.spec)
+            .map_err(|e| format!("the spec of `{}` does not decode: {e}", r.address))?;
+        Ok(DesiredObject {
+            address: r.address,
+            kind: r.kind,
+            runtime_name: r.runtime_name,
+            spec,
+            spec_hash: r.spec_hash,
+            labels: r.labels,
+            applied: r.applied,
+            references: r.references,
+            stack_dir: r.stack_dir,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReferencedRepr {
+    kind: ResourceKind,
+    runtime_name: String,
+    spec: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    digest: Option<String>,
+}
+
+impl From<Referenced> for ReferencedRepr {
+    fn from(r: Referenced) -> ReferencedRepr {
+        ReferencedRepr {
+            kind: r.kind,
+            runtime_name: r.runtime_name,
+            spec: serde_json::to_value(&r.spec).unwrap_or(serde_json::Value::Null),
+            digest: r.digest,
+        }
+    }
+}
+
+impl TryFrom<ReferencedRepr> for Referenced {
+    type Error = String;
+    fn try_from(r: ReferencedRepr) -> Result<Referenced, String> {
+        let spec = ResourceSpec::from_json(r.kind, r.spec)
+            .map_err(|e| format!("the spec of a referenced {} does not decode: {e}", r.kind))?;
+        Ok(Referenced {
+            kind: r.kind,
+            runtime_name: r.runtime_name,
+            spec,
+            digest: r.digest,
+        })
+    }
 }
 
 impl DesiredObject {
@@ -124,9 +211,10 @@ impl DesiredObject {
 
 /// What an object is doing. Objects that never run (networks, volumes, images) are
 /// [`Present`](ObjectState::Present).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum ObjectState {
+    #[default]
     Present,
     /// Created but never started.
     Created,
@@ -166,12 +254,6 @@ pub struct ObservedObject {
     /// When its process last started and ended, RFC 3339, as the runtime reports them.
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
-}
-
-impl Default for ObjectState {
-    fn default() -> ObjectState {
-        ObjectState::Present
-    }
 }
 
 /// The outcome of a health check.
@@ -316,6 +398,13 @@ pub trait Provider: Send + Sync + 'static {
     /// `memory_swap` is unset). The diff compares these with what `observe` reads.
     fn expected_live(&self, desired: &DesiredObject) -> BTreeMap<String, serde_json::Value> {
         crate::model::live::attributes(&desired.spec)
+    }
+
+    /// True for an attribute whose change kind is `update` in the schema but which this
+    /// runtime cannot change on an existing object (Docker cannot change a container's
+    /// `stop_signal`): the plan replaces the object instead, and says why.
+    fn forces_replacement(&self, _kind: ResourceKind, _path: &str) -> bool {
+        false
     }
 
     /// Creates the object; a container is created but not started. Long steps (an image

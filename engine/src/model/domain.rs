@@ -959,7 +959,7 @@ impl Domain for Capability {
 // Shared impls: equality on the parsed value, serialisation as written.
 
 macro_rules! domain_impls {
-    ($($ty:ident => |$v:ident| $key:expr, $ser:expr;)*) => {
+    ($($ty:ident => |$v:ident| $key:expr, $ser:expr, $canon:expr;)*) => {
         $(
             impl PartialEq for $ty {
                 fn eq(&self, other: &Self) -> bool {
@@ -979,7 +979,11 @@ macro_rules! domain_impls {
             impl Serialize for $ty {
                 fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                     let $v = self;
-                    $ser.serialize(s)
+                    if CANONICAL.with(Cell::get) {
+                        $canon.serialize(s)
+                    } else {
+                        $ser.serialize(s)
+                    }
                 }
             }
             impl<'de> Deserialize<'de> for $ty {
@@ -997,15 +1001,17 @@ macro_rules! domain_impls {
     };
 }
 
+// The third expression is the canonical form (see [`canonical`]): the parsed value, so that
+// two spellings of one value serialise alike.
 domain_impls! {
-    Duration => |v| v.value, &v.written;
-    Size => |v| v.bytes, &v.written;
-    Cpu => |v| v.nanos, &v.written;
-    Cidr => |v| v.net, v.text.as_str();
-    Ip => |v| v.addr, v.text.as_str();
-    FileMode => |v| v.mode, v.text.as_str();
-    Signal => |v| v.number, &v.written;
-    Capability => |v| v.name, v.text.as_str();
+    Duration => |v| v.value, &v.written, v.value.as_nanos();
+    Size => |v| v.bytes, &v.written, v.bytes;
+    Cpu => |v| v.nanos, &v.written, v.nanos;
+    Cidr => |v| v.net, v.text.as_str(), v.net.to_string();
+    Ip => |v| v.addr, v.text.as_str(), v.addr.to_string();
+    FileMode => |v| v.mode, v.text.as_str(), v.mode;
+    Signal => |v| v.number, &v.written, v.number;
+    Capability => |v| v.name, v.text.as_str(), v.name;
 }
 
 macro_rules! string_domain_impls {
@@ -1038,21 +1044,66 @@ string_domain_impls! {
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-thread_local! {
-    static REVEAL: Cell<bool> = const { Cell::new(false) };
+/// How [`Secret`]s serialise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretForm {
+    /// `"(sensitive)"`: everywhere by default.
+    Masked,
+    /// The value itself: for handing the spec to a provider and for saved plans.
+    Revealed,
+    /// `"hmac-sha256:<hex>"` under the stack's key (decision 2): for the record a provider
+    /// stores with an object, from which the value cannot be recovered, yet a changed secret
+    /// still shows as changed.
+    Keyed([u8; 32]),
 }
 
-/// Runs `f` with [`Secret`]s serialising their real value (for the keyed spec hash and for
-/// handing the spec to a provider); everywhere else they serialise as `"(sensitive)"`.
+thread_local! {
+    static SECRETS: Cell<SecretForm> = const { Cell::new(SecretForm::Masked) };
+    static CANONICAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with secrets serialising in `form`.
+pub fn with_secret_form<R>(form: SecretForm, f: impl FnOnce() -> R) -> R {
+    struct Restore(SecretForm);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SECRETS.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(SECRETS.with(|r| r.replace(form)));
+    f()
+}
+
+/// Runs `f` with [`Secret`]s serialising their real value (for handing the spec to a
+/// provider); everywhere else they serialise as `"(sensitive)"`.
 pub fn with_secrets_revealed<R>(f: impl FnOnce() -> R) -> R {
+    with_secret_form(SecretForm::Revealed, f)
+}
+
+/// Runs `f` with domain values serialising in their canonical form: the parsed value rather
+/// than the text as written (`"1GiB"` and `"1024MiB"` both become `1073741824`), so that
+/// specs compare and hash by meaning.
+pub fn canonical<R>(f: impl FnOnce() -> R) -> R {
     struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            REVEAL.with(|r| r.set(self.0));
+            CANONICAL.with(|r| r.set(self.0));
         }
     }
-    let _restore = Restore(REVEAL.with(|r| r.replace(true)));
+    let _restore = Restore(CANONICAL.with(|r| r.replace(true)));
     f()
+}
+
+/// The keyed hash of a secret value, as [`SecretForm::Keyed`] writes it.
+pub fn keyed_secret(key: &[u8; 32], value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    // A key of any length is valid for HMAC, so this cannot fail.
+    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return String::from("hmac-sha256:"),
+    };
+    mac.update(value.as_bytes());
+    format!("hmac-sha256:{}", hex::encode(mac.finalize().into_bytes()))
 }
 
 /// A secret value: never shown by `Debug`, `Display` or serialisation (which write
@@ -1086,10 +1137,10 @@ impl fmt::Display for Secret {
 
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if REVEAL.with(Cell::get) {
-            s.serialize_str(&self.0)
-        } else {
-            s.serialize_str("(sensitive)")
+        match SECRETS.with(Cell::get) {
+            SecretForm::Masked => s.serialize_str("(sensitive)"),
+            SecretForm::Revealed => s.serialize_str(&self.0),
+            SecretForm::Keyed(key) => s.serialize_str(&keyed_secret(&key, &self.0)),
         }
     }
 }

@@ -41,7 +41,7 @@ fn resolve(stack_dir: &Path, p: &str) -> PathBuf {
 /// (the executables and extra files; the shared libraries join when the image is assembled).
 /// `None` for registry and build images, and when an input cannot be read (the provider then
 /// reports it when it builds the image).
-fn image_digest(body: &Value, stack_dir: &Path) -> Option<String> {
+pub(crate) fn image_digest(body: &Value, stack_dir: &Path) -> Option<String> {
     let map = body.as_map()?;
     let mut h = Sha256::new();
     if let Some(dir) = map.get("dir").and_then(Value::as_str) {

@@ -14,7 +14,7 @@ pub(crate) mod check;
 pub mod container;
 mod decode;
 pub mod domain;
-mod hooks;
+pub(crate) mod hooks;
 pub mod image;
 pub mod live;
 pub mod network;
