@@ -388,3 +388,59 @@ fn unsupported(desired: &DesiredStack, provider: &str, out: &mut Vec<Diagnostic>
         }
     }
 }
+
+/// Resource kinds and features the connected provider lacks (ARCHITECTURE.md decision 7):
+/// refused at plan time, at the block, rather than halfway through an apply.
+pub fn capabilities(
+    desired: &DesiredStack,
+    caps: &crate::provider::Capabilities,
+    provider: &str,
+) -> Vec<Diagnostic> {
+    use crate::provider::Feature;
+    let mut out = Vec::new();
+    for r in desired.resources.iter().filter(|r| !r.implicit) {
+        if !caps.supports_kind(r.kind) {
+            out.push(
+                Diagnostic::error(
+                    code::UNSUPPORTED,
+                    format!("the {provider} provider cannot run {} blocks yet", r.kind),
+                )
+                .at(r.label_span)
+                .with_label(format!("`{}` is not supported by {provider}", r.address))
+                .with_help(match provider {
+                    "docker" => {
+                        "use the native provider (the default) for this kind, or remove the block"
+                    }
+                    _ => "use --provider docker for this kind, or remove the block",
+                }),
+            );
+            continue;
+        }
+        let Some(c) = r.spec.container() else {
+            continue;
+        };
+        if c.health.is_some() && !caps.supports(Feature::HealthChecks) {
+            out.push(
+                Diagnostic::error(
+                    code::UNSUPPORTED,
+                    format!("the {provider} provider cannot run health checks"),
+                )
+                .at(span_of(r, "health"))
+                .with_label("needs health checks")
+                .with_help("remove the `health` block, or use another provider"),
+            );
+        }
+        if c.quota.is_some() && !caps.supports(Feature::Quotas) {
+            out.push(
+                Diagnostic::error(
+                    code::UNSUPPORTED,
+                    format!("the {provider} provider cannot enforce quotas"),
+                )
+                .at(span_of(r, "quota"))
+                .with_label("needs aggregate cgroup limits")
+                .with_help("use the native provider for quotas, or remove `quota`"),
+            );
+        }
+    }
+    out
+}

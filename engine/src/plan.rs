@@ -9,7 +9,7 @@
 mod diff;
 mod objects;
 
-pub use diff::{Change, SENSITIVE};
+pub use diff::{flatten, Change, SENSITIVE};
 pub use objects::{desired_objects, AppliedRecord, RecordedRef};
 
 use crate::apply::{Action, Operation};
@@ -84,6 +84,9 @@ pub struct PlannedAction {
     /// Dependants wait until this container is running and healthy (`depends_on`).
     #[serde(default)]
     pub wait_ready: bool,
+    /// Attribute paths whose values are sensitive, for rendering.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_paths: Vec<String>,
     /// For create, update and replace: what to make.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired: Option<DesiredObject>,
@@ -93,6 +96,17 @@ pub struct PlannedAction {
 }
 
 impl PlannedAction {
+    /// True when the value at `path` must not be shown.
+    pub fn is_sensitive(&self, path: &str) -> bool {
+        (path.starts_with("secret.") && path.ends_with(".value"))
+            || self.sensitive_paths.iter().any(|p| {
+                path == p
+                    || path
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+    }
+
     /// The executor's action, or `None` for a noop.
     pub fn to_action(&self) -> Option<Action> {
         let operation = match (self.action, &self.desired, &self.current) {
@@ -380,6 +394,10 @@ pub fn build<P: Provider>(input: PlanInput<'_, P>) -> Plan {
         });
     }
     actions.extend(orphan_actions);
+    if options.destroy {
+        // Shown in the order they run: dependants first.
+        actions.reverse();
+    }
 
     Plan {
         format_version: FORMAT_VERSION.to_string(),
@@ -444,6 +462,7 @@ fn planned(
         drift: Vec::new(),
         kept: None,
         wait_ready: false,
+        sensitive_paths: Vec::new(),
         desired: None,
         current: None,
     }
@@ -471,6 +490,7 @@ fn decide<P: Provider>(
 ) -> PlannedAction {
     let mut a = planned(&r.address, r.kind, &r.runtime_name, PlanAction::Noop);
     a.desired = Some(d.clone());
+    a.sensitive_paths = r.sensitive_paths.clone();
     let Some(c) = current else {
         a.action = PlanAction::Create;
         if options.previously_applied.contains(&r.address) {
@@ -531,6 +551,7 @@ fn decide<P: Provider>(
 
     // Live attributes: compared with what the runtime reports.
     let expected = provider.expected_live(d);
+    let written = flatten(&serde_json::to_value(&r.spec).unwrap_or(Value::Null));
     for (k, want) in &expected {
         let Some(have) = c.live.get(k) else { continue };
         if have == want
@@ -550,8 +571,11 @@ fn decide<P: Provider>(
         }
         changes.push(Change {
             path: k.clone(),
-            before: Some(Value::String(before)),
-            after: Some(Value::String(after)),
+            before: crate::model::live::shown(k, have),
+            after: written
+                .get(k)
+                .cloned()
+                .or_else(|| crate::model::live::shown(k, want)),
             forces_replacement: replaces(k),
         });
     }

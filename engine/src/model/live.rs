@@ -101,6 +101,23 @@ pub fn display(key: &str, value: &Value) -> String {
     }
 }
 
+/// A live value as a plan's change shows it: `None` for "no limit", sizes in binary units,
+/// CPUs as a count.
+pub fn shown(key: &str, value: &Value) -> Option<Value> {
+    match (key, value) {
+        (_, Value::Number(n)) if n.as_u64() == Some(0) => None,
+        (_, Value::String(s)) if s.is_empty() => None,
+        (MEMORY | MEMORY_SWAP, Value::Number(n)) => {
+            n.as_u64().map(|b| Value::String(human_bytes(b)))
+        }
+        (CPUS, Value::Number(n)) => n
+            .as_u64()
+            .and_then(|nanos| serde_json::Number::from_f64(nanos as f64 / 1e9))
+            .map(Value::Number),
+        (_, other) => Some(other.clone()),
+    }
+}
+
 /// `268435456` → `"256MiB"`: the largest binary unit that divides the size exactly.
 pub fn human_bytes(bytes: u64) -> String {
     for (unit, size) in [

@@ -97,10 +97,10 @@ pub(crate) fn changes(desired: &DesiredSide<'_>, applied: &str) -> Result<Vec<Ch
     out.extend(ref_changes(desired, &record.refs));
     if let (ResourceSpec::Image(image), Some(after)) = (desired.spec, desired.digest) {
         if record.digest.as_deref() != Some(after) {
-            // The inputs' content changed: shown on the attribute that names them.
-            let path = image.source().map_or("digest", |s| s.attribute());
+            // The inputs' content changed: the image's `.digest`.
+            let _ = image;
             out.push(Change {
-                path: path.to_string(),
+                path: "digest".to_string(),
                 before: record.digest.clone().map(Value::String),
                 after: Some(Value::String(after.to_string())),
                 forces_replacement: true,
@@ -150,7 +150,7 @@ fn is_secret_value(path: &str) -> bool {
 
 /// Leaf paths of a spec's JSON: objects by key, lists of blocks (objects) by index; other
 /// lists are leaves, compared whole.
-pub(crate) fn flatten(v: &Value) -> BTreeMap<String, Value> {
+pub fn flatten(v: &Value) -> BTreeMap<String, Value> {
     fn walk(v: &Value, path: &str, out: &mut BTreeMap<String, Value>) {
         let join = |k: &str| {
             if path.is_empty() {

@@ -26,6 +26,10 @@ pub struct Revision {
     pub outputs: BTreeMap<String, serde_json::Value>,
     /// The stack's files, relative to the stack directory.
     pub files: Vec<String>,
+    /// The instance addresses in the runtime after the apply, so that one missing later is
+    /// reported as removed outside stackc.
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// What an apply did.

@@ -57,6 +57,7 @@ fn revisions_are_numbered_and_keep_their_files() {
         summary: RevisionSummary::default(),
         outputs: BTreeMap::from([("url".into(), serde_json::json!("http://x"))]),
         files: Vec::new(),
+        resources: vec!["container.web".into()],
     };
     let files = vec![RevisionFile {
         name: "sub/main.stack.hcl".into(),
