@@ -1,0 +1,1 @@
+//! The stackc language server (`stackc lsp`).
