@@ -5,8 +5,10 @@
 pub mod admission;
 pub mod apply;
 pub mod graph;
+pub mod load;
 pub mod memory;
 pub mod model;
 pub mod plan;
 pub mod provider;
 pub mod state;
+pub mod watch;

@@ -46,6 +46,30 @@ impl RevisionSummary {
     pub fn is_success(&self) -> bool {
         self.failed == 0
     }
+
+    /// What an apply of `plan` did, from its summary.
+    pub fn of(plan: &crate::plan::Plan, summary: &crate::apply::Summary) -> RevisionSummary {
+        use crate::apply::Outcome;
+        use crate::plan::PlanAction;
+        let mut counts = RevisionSummary::default();
+        for (address, r) in &summary.results {
+            match &r.outcome {
+                Outcome::Failed(_) => counts.failed += 1,
+                Outcome::Skipped { .. } => {}
+                Outcome::Succeeded => {
+                    let planned = plan.actions.iter().find(|a| &a.address == address);
+                    match planned.map(|a| a.action) {
+                        Some(PlanAction::Create) => counts.added += 1,
+                        Some(PlanAction::Update | PlanAction::Start) => counts.changed += 1,
+                        Some(PlanAction::Replace) => counts.replaced += 1,
+                        Some(PlanAction::Delete) => counts.destroyed += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        counts
+    }
 }
 
 /// A file of a revision.

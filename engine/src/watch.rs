@@ -1,0 +1,513 @@
+//! The reconcile loop of `stackc watch` (ARCHITECTURE.md "The reconcile loop").
+//!
+//! Level-based and idempotent, like a Kubernetes controller: every tick reads the source and
+//! the observed state, plans and, when something differs, applies. A revision that does not
+//! validate or fails to apply is recorded with its error and not retried until the source
+//! moves again (or `POST /reconcile` asks); meanwhile the last good revision stays deployed and
+//! is still healed. The stack's lock is held only while applying, so `plan` and `status` work
+//! beside the watcher.
+
+pub mod git;
+mod server;
+pub mod status;
+
+pub use status::WatchStatus;
+
+use crate::apply::{self, ApplyOptions};
+use crate::graph::ResourceGraph;
+use crate::load::{self, Loaded};
+use crate::plan::{self, PlanAction, PlanInput, PlanOptions};
+use crate::provider::{ObjectState, Provider};
+use crate::state::{write_atomic, LockMode, Revision, RevisionSummary, StateDir};
+use git::GitSource;
+use sha2::{Digest, Sha256};
+use stackc_lang::eval::{LoadOptions, VarInputs};
+use status::{ReportedError, ResourceStatus};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch as signal};
+
+/// Where the desired state comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A local stack directory, re-applied when its files change.
+    Local(PathBuf),
+    Git(GitSource),
+}
+
+impl Source {
+    /// For the status and logs: no credentials.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Local(dir) => dir.display().to_string(),
+            Source::Git(g) => {
+                let what = match &g.reference {
+                    git::GitRef::Branch(Some(b)) => format!("branch {b}"),
+                    git::GitRef::Branch(None) => "the default branch".to_string(),
+                    git::GitRef::Tag(t) => format!("tag {t}"),
+                    git::GitRef::Rev(r) => format!("revision {r}"),
+                };
+                let path = g
+                    .path
+                    .as_ref()
+                    .map(|p| format!(", path {}", p.display()))
+                    .unwrap_or_default();
+                format!("{} ({what}{path})", git::redact(&g.url))
+            }
+        }
+    }
+
+    /// The current revision and the stack directory holding it. Blocking (git, disk).
+    pub fn read(&self) -> Result<(String, PathBuf), String> {
+        match self {
+            Source::Local(dir) => Ok((local_revision(dir), dir.clone())),
+            Source::Git(g) => g
+                .sync()
+                .map(|r| (r.commit, r.dir))
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// A local directory's revision: a hash of its stack files, so that saving a file unchanged
+/// is not a new revision.
+fn local_revision(dir: &std::path::Path) -> String {
+    let mut h = Sha256::new();
+    if let Ok(files) = stackc_lang::eval::load::stack_files(dir) {
+        for f in files {
+            h.update(f.to_string_lossy().as_bytes());
+            h.update([0]);
+            h.update(std::fs::read(&f).unwrap_or_default());
+        }
+    }
+    format!("local:{}", &hex::encode(h.finalize())[..12])
+}
+
+/// How the watcher runs.
+#[derive(Clone, Debug)]
+pub struct WatchOptions {
+    pub interval: Duration,
+    pub self_heal: bool,
+    pub prune: bool,
+    /// One tick, then return its outcome.
+    pub once: bool,
+    pub vars: VarInputs,
+    pub cli_provider: Option<String>,
+    pub parallelism: usize,
+    pub state_dir: StateDir,
+    pub status_addr: Option<SocketAddr>,
+}
+
+/// How a tick ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TickOutcome {
+    /// Nothing to do: the runtime matched.
+    Converged,
+    /// Something was applied successfully.
+    Applied,
+    /// The revision was invalid, the apply failed, or the source or runtime was unreachable.
+    Failed,
+}
+
+/// What the watcher keeps between ticks.
+struct Watcher<P: Provider> {
+    provider: Arc<P>,
+    source: Source,
+    options: WatchOptions,
+    status: Arc<Mutex<WatchStatus>>,
+    /// A revision that failed: not tried again until the source moves.
+    failed: Option<String>,
+    /// The last good revision and its stack, healed between source changes.
+    deployed: Option<(String, Loaded)>,
+    seen: Option<String>,
+}
+
+/// Runs the loop until `shutdown` turns true (SIGTERM/SIGINT: the current tick finishes
+/// first), or after one tick with `once`.
+pub async fn run<P: Provider>(
+    provider: Arc<P>,
+    source: Source,
+    options: WatchOptions,
+    mut shutdown: signal::Receiver<bool>,
+) -> Result<TickOutcome, String> {
+    let status = Arc::new(Mutex::new(WatchStatus {
+        source: source.describe(),
+        ..WatchStatus::default()
+    }));
+    let (trigger_tx, mut trigger_rx) = mpsc::channel::<()>(1);
+    let server = match options.status_addr {
+        Some(addr) => {
+            let (bound, task) = server::serve(addr, Arc::clone(&status), trigger_tx.clone())
+                .await
+                .map_err(|e| format!("cannot serve the status on {addr}: {e}"))?;
+            tracing::info!(%bound, "status endpoint listening");
+            Some(task)
+        }
+        None => None,
+    };
+    // Local sources: file changes trigger a tick, debounced.
+    let (change_tx, mut change_rx) = mpsc::channel::<()>(16);
+    let _fs_watcher = match &source {
+        Source::Local(dir) => Some(watch_dir(dir, change_tx)?),
+        Source::Git(_) => None,
+    };
+    let mut w = Watcher {
+        provider,
+        source,
+        options,
+        status,
+        failed: None,
+        deployed: None,
+        seen: None,
+    };
+    let mut forced = false;
+    let outcome = loop {
+        let outcome = w.tick(forced).await;
+        forced = false;
+        if w.options.once || *shutdown.borrow() {
+            break outcome;
+        }
+        let next = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::try_from(w.options.interval).unwrap_or_default())
+            .map(|t| t.to_string())
+            .ok();
+        w.update(|s| s.next_tick = next);
+        w.write_status();
+        tokio::select! {
+            _ = tokio::time::sleep(w.options.interval) => {}
+            Some(()) = trigger_rx.recv() => {
+                tracing::info!("reconcile requested");
+                forced = true;
+            }
+            Some(()) = change_rx.recv() => {
+                // Debounce: wait until the files have been quiet for a moment.
+                loop {
+                    tokio::select! {
+                        Some(()) = change_rx.recv() => continue,
+                        _ = tokio::time::sleep(Duration::from_millis(300)) => break,
+                    }
+                }
+                tracing::info!("files changed");
+            }
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            break outcome;
+        }
+    };
+    w.write_status();
+    if let Some(task) = server {
+        task.abort();
+    }
+    Ok(outcome)
+}
+
+/// Watches `dir` recursively; each change sends on `tx`.
+fn watch_dir(
+    dir: &std::path::Path,
+    tx: mpsc::Sender<()>,
+) -> Result<notify::RecommendedWatcher, String> {
+    use notify::Watcher as _;
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(e) = event {
+            if !e.kind.is_access() {
+                let _ = tx.try_send(());
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    watcher
+        .watch(dir, notify::RecursiveMode::Recursive)
+        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    Ok(watcher)
+}
+
+impl<P: Provider> Watcher<P> {
+    fn update(&self, f: impl FnOnce(&mut WatchStatus)) {
+        let mut s = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut s);
+        s.updated_at = jiff::Timestamp::now().to_string();
+    }
+
+    fn fail(&self, revision: Option<String>, message: String, diagnostics: Vec<String>) {
+        tracing::warn!(revision = revision.as_deref().unwrap_or("-"), "{message}");
+        self.update(|s| {
+            s.metrics.failures += 1;
+            s.last_error = Some(ReportedError {
+                revision,
+                message,
+                diagnostics,
+                at: jiff::Timestamp::now().to_string(),
+            });
+        });
+    }
+
+    fn write_status(&self) {
+        let s = self
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if s.stack.is_empty() {
+            return;
+        }
+        let Ok(state) = self.options.state_dir.stack(&s.stack) else {
+            return;
+        };
+        if let Ok(json) = serde_json::to_vec_pretty(&s) {
+            if let Err(e) = write_atomic(&state.dir().join("watch.json"), &json, 0o644) {
+                tracing::warn!("cannot write the watch status: {e}");
+            }
+        }
+    }
+
+    async fn tick(&mut self, forced: bool) -> TickOutcome {
+        let began = Instant::now();
+        self.update(|s| s.metrics.reconciles += 1);
+        let source = self.source.clone();
+        let read = tokio::task::spawn_blocking(move || source.read()).await;
+        let (revision, dir) = match read {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                self.fail(None, format!("cannot read the source: {e}"), Vec::new());
+                return self.heal_only(began).await;
+            }
+            Err(e) => {
+                self.fail(None, format!("reading the source stopped: {e}"), Vec::new());
+                return TickOutcome::Failed;
+            }
+        };
+        let moved = self.seen.as_deref() != Some(revision.as_str());
+        self.seen = Some(revision.clone());
+        self.update(|s| s.revision_seen = Some(revision.clone()));
+        let retry = self.failed.as_deref() != Some(revision.as_str());
+        let deployed_is_current =
+            self.deployed.as_ref().map(|(r, _)| r.as_str()) == Some(revision.as_str());
+        if !(forced || (moved && retry) || (!deployed_is_current && retry)) {
+            return self.heal_only(began).await;
+        }
+        tracing::info!(%revision, "reconciling a new revision");
+        let loaded = load::load(
+            &LoadOptions {
+                dir: dir.clone(),
+                file: None,
+                vars: self.options.vars.clone(),
+            },
+            self.options.cli_provider.as_deref(),
+        );
+        if loaded.diagnostics.has_errors() {
+            let diagnostics = stackc_lang::diag::render::render_short(
+                &loaded.config.sources,
+                &loaded.diagnostics.clone().into_sorted(),
+            )
+            .lines()
+            .map(str::to_string)
+            .collect();
+            self.failed = Some(revision.clone());
+            self.fail(
+                Some(revision),
+                "the revision is invalid; what is deployed keeps running".to_string(),
+                diagnostics,
+            );
+            let _ = self.heal_only(began).await;
+            return TickOutcome::Failed;
+        }
+        self.update(|s| s.stack = loaded.stack.name.clone());
+        let outcome = self.reconcile(&loaded, &revision, false).await;
+        match outcome {
+            TickOutcome::Failed => self.failed = Some(revision),
+            _ => {
+                self.failed = None;
+                self.update(|s| {
+                    s.revision_applied = Some(revision.clone());
+                    s.last_error = None;
+                });
+                self.deployed = Some((revision, loaded));
+            }
+        }
+        self.finish(began);
+        outcome
+    }
+
+    /// Between source changes: heal what is deployed (unless `--no-self-heal`).
+    async fn heal_only(&mut self, began: Instant) -> TickOutcome {
+        let Some((revision, loaded)) = self.deployed.take() else {
+            self.finish(began);
+            return TickOutcome::Converged;
+        };
+        let outcome = self.reconcile(&loaded, &revision, true).await;
+        self.deployed = Some((revision, loaded));
+        self.finish(began);
+        outcome
+    }
+
+    fn finish(&self, began: Instant) {
+        let secs = began.elapsed().as_secs_f64();
+        self.update(|s| s.metrics.last_duration_seconds = secs);
+        self.write_status();
+    }
+
+    /// Observe, plan and (when needed) apply `loaded`; `healing` is a tick without a new
+    /// revision, which applies only with self-heal.
+    async fn reconcile(&self, loaded: &Loaded, revision: &str, healing: bool) -> TickOutcome {
+        let stack = &loaded.stack;
+        let state = match self.options.state_dir.stack(&stack.name) {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail(Some(revision.into()), e.to_string(), Vec::new());
+                return TickOutcome::Failed;
+            }
+        };
+        let key = match state.key() {
+            Ok(k) => k,
+            Err(e) => {
+                self.fail(Some(revision.into()), e.to_string(), Vec::new());
+                return TickOutcome::Failed;
+            }
+        };
+        let graph = match ResourceGraph::build(stack) {
+            Ok(g) => g,
+            Err(e) => {
+                self.fail(Some(revision.into()), e.to_string(), Vec::new());
+                return TickOutcome::Failed;
+            }
+        };
+        let observed = match self.provider.observe(&stack.name).await {
+            Ok(o) => o,
+            Err(e) => {
+                self.fail(
+                    Some(revision.into()),
+                    format!("cannot observe the runtime: {e}"),
+                    Vec::new(),
+                );
+                return TickOutcome::Failed;
+            }
+        };
+        self.update(|s| {
+            s.resources = observed
+                .iter()
+                .map(|o| ResourceStatus {
+                    address: o.address.clone(),
+                    state: state_word(&o.state).to_string(),
+                })
+                .collect();
+        });
+        let mut options = PlanOptions::default();
+        if let Ok(Some(last)) = state.last_revision() {
+            options.previously_applied = last.resources.into_iter().collect();
+        }
+        let mut plan = plan::build(PlanInput {
+            provider: &*self.provider,
+            stack,
+            graph: &graph,
+            observed,
+            key: &key,
+            stack_dir: &loaded.config.dir,
+            options: &options,
+        });
+        if !self.options.prune {
+            for a in &mut plan.actions {
+                if a.action == PlanAction::Delete && a.desired.is_none() {
+                    a.action = PlanAction::Noop;
+                }
+            }
+        }
+        let summary = plan.summary();
+        self.update(|s| s.last_plan = Some(summary));
+        if plan.is_empty() {
+            return TickOutcome::Converged;
+        }
+        if healing && !self.options.self_heal {
+            tracing::info!("drift found; not healed (--no-self-heal)");
+            return TickOutcome::Converged;
+        }
+        let _lock = match state.lock(LockMode::Exclusive, "stackc watch") {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::info!("{e}; trying again next tick");
+                return TickOutcome::Failed;
+            }
+        };
+        let graph = match plan.executor_graph() {
+            Ok(g) => g,
+            Err(e) => {
+                self.fail(Some(revision.into()), e.to_string(), Vec::new());
+                return TickOutcome::Failed;
+            }
+        };
+        let (tx, mut rx) = mpsc::channel(256);
+        let logger = tokio::spawn(async move {
+            while let Some(e) = rx.recv().await {
+                tracing::info!(event = ?e, "apply");
+            }
+        });
+        let result = apply::apply(
+            Arc::clone(&self.provider),
+            &graph,
+            plan.executor_actions(),
+            &ApplyOptions {
+                parallelism: self.options.parallelism,
+                ..ApplyOptions::default()
+            },
+            &tx,
+        )
+        .await;
+        drop(tx);
+        let _ = logger.await;
+        let summary = match result {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail(Some(revision.into()), e.to_string(), Vec::new());
+                return TickOutcome::Failed;
+            }
+        };
+        let after = self.provider.observe(&stack.name).await.unwrap_or_default();
+        let counts = RevisionSummary::of(&plan, &summary);
+        let record = Revision {
+            number: 0,
+            applied_at: jiff::Timestamp::now().to_string(),
+            command: "watch".to_string(),
+            source: format!("{} @ {revision}", self.source.describe()),
+            summary: counts,
+            outputs: load::outputs(&loaded.config),
+            files: Vec::new(),
+            resources: after.iter().map(|o| o.address.clone()).collect(),
+        };
+        if let Err(e) = state.record(record, &load::stack_files(&loaded.config)) {
+            tracing::warn!("cannot record the revision: {e}");
+        }
+        if summary.is_success() {
+            tracing::info!(%revision, "applied");
+            self.update(|s| {
+                s.metrics.applies += 1;
+                if healing {
+                    s.metrics.drift_corrections += 1;
+                }
+            });
+            TickOutcome::Applied
+        } else {
+            let errors = summary.failed().map(|(a, e)| format!("{a}: {e}")).collect();
+            self.fail(
+                Some(revision.into()),
+                "the apply failed; it is tried again when the source moves".to_string(),
+                errors,
+            );
+            TickOutcome::Failed
+        }
+    }
+}
+
+fn state_word(s: &ObjectState) -> &'static str {
+    match s {
+        ObjectState::Present => "present",
+        ObjectState::Created => "created",
+        ObjectState::Running => "running",
+        ObjectState::Restarting => "restarting",
+        ObjectState::Stopped { .. } => "stopped",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,301 @@
+//! The reconcile loop against the in-memory provider, with local directories and a git
+//! repository served from a bare repository on disk (`file://`).
+
+use super::*;
+use crate::memory::MemoryProvider;
+use git::GitRef;
+use std::path::Path;
+
+fn options(state: &Path) -> WatchOptions {
+    WatchOptions {
+        interval: Duration::from_millis(100),
+        self_heal: true,
+        prune: true,
+        once: false,
+        vars: VarInputs::default(),
+        cli_provider: None,
+        parallelism: 4,
+        state_dir: StateDir::new(state),
+        status_addr: None,
+    }
+}
+
+fn stack(containers: &[&str]) -> String {
+    let mut s = String::from("stack \"shop\" {}\n");
+    for c in containers {
+        s.push_str(&format!(
+            "\ncontainer \"{c}\" {{\n  image    = \"busybox\"\n  networks = []\n}}\n"
+        ));
+    }
+    s
+}
+
+#[tokio::test]
+async fn once_applies_then_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.stack.hcl"), stack(&["web"])).unwrap();
+    let provider = Arc::new(MemoryProvider::new());
+    let mut o = options(state.path());
+    o.once = true;
+    let (_tx, rx) = signal::channel(false);
+    let source = Source::Local(dir.path().to_path_buf());
+    let first = run(Arc::clone(&provider), source.clone(), o.clone(), rx.clone())
+        .await
+        .unwrap();
+    assert_eq!(first, TickOutcome::Applied);
+    assert!(provider.object("container.web").is_some());
+    let second = run(Arc::clone(&provider), source, o, rx).await.unwrap();
+    assert_eq!(second, TickOutcome::Converged);
+    let status: WatchStatus = serde_json::from_slice(
+        &std::fs::read(state.path().join("stacks/shop/watch.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(status.stack, "shop");
+    assert!(status.revision_applied.unwrap().starts_with("local:"));
+}
+
+/// A bare repository and a working clone that commits to it.
+struct Repo {
+    _dir: tempfile::TempDir,
+    bare: PathBuf,
+    work: git2::Repository,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let bare = dir.path().join("remote.git");
+        git2::Repository::init_bare(&bare).unwrap();
+        let work = git2::Repository::init(dir.path().join("work")).unwrap();
+        work.remote("origin", bare.to_str().unwrap()).unwrap();
+        Repo {
+            _dir: dir,
+            bare,
+            work,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.bare.display())
+    }
+
+    /// Commits `text` as `stack/main.stack.hcl` on `main` and pushes; returns the commit.
+    fn commit(&self, text: &str) -> String {
+        let root = self.work.workdir().unwrap().to_path_buf();
+        std::fs::create_dir_all(root.join("stack")).unwrap();
+        std::fs::write(root.join("stack/main.stack.hcl"), text).unwrap();
+        let mut index = self.work.index().unwrap();
+        index.add_path(Path::new("stack/main.stack.hcl")).unwrap();
+        index.write().unwrap();
+        let tree = self.work.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.invalid").unwrap();
+        let parent = self
+            .work
+            .find_reference("refs/heads/main")
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let id = self
+            .work
+            .commit(
+                Some("refs/heads/main"),
+                &sig,
+                &sig,
+                "change",
+                &tree,
+                &parents,
+            )
+            .unwrap();
+        let mut remote = self.work.find_remote("origin").unwrap();
+        remote
+            .push(&["+refs/heads/main:refs/heads/main"], None)
+            .unwrap();
+        id.to_string()
+    }
+}
+
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn read_status(state: &Path) -> WatchStatus {
+    std::fs::read(state.join("stacks/shop/watch.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn follows_a_git_branch_survives_a_bad_commit_prunes_and_heals() {
+    let repo = Repo::new();
+    let state = tempfile::tempdir().unwrap();
+    repo.commit(&stack(&["web", "worker"]));
+    let provider = Arc::new(MemoryProvider::new());
+    let source = Source::Git(GitSource {
+        url: repo.url(),
+        reference: GitRef::Branch(Some("main".into())),
+        path: Some(PathBuf::from("stack")),
+        checkout: state.path().join("sources/test"),
+        ssh_key: None,
+    });
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        source,
+        options(state.path()),
+        rx,
+    ));
+
+    eventually("the first commit to converge", || {
+        provider.object("container.worker").is_some()
+    })
+    .await;
+
+    // A syntax error: reported with its commit, nothing deployed changes.
+    let bad = repo.commit("container \"web\" {\n  image = \n}\n");
+    eventually("the bad commit to be reported", || {
+        read_status(state.path())
+            .last_error
+            .is_some_and(|e| e.revision.as_deref() == Some(bad.as_str()))
+    })
+    .await;
+    let status = read_status(state.path());
+    let error = status.last_error.unwrap();
+    assert!(!error.diagnostics.is_empty());
+    assert!(
+        error.diagnostics[0].contains("stackc::syntax"),
+        "{:?}",
+        error.diagnostics
+    );
+    assert!(provider.object("container.worker").is_some());
+
+    // The next good commit converges; a removed container is pruned.
+    let good = repo.commit(&stack(&["web"]));
+    eventually("the worker to be pruned", || {
+        provider.object("container.worker").is_none()
+    })
+    .await;
+    eventually("the good commit to be recorded", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(good.as_str())
+    })
+    .await;
+
+    // Removed behind the watcher's back: healed within an interval.
+    let web = provider.object("container.web").unwrap();
+    provider.delete(&web).await.unwrap();
+    eventually("the web container to be healed", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+    assert!(read_status(state.path()).metrics.drift_corrections >= 1);
+
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_status_endpoint_serves_status_metrics_and_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.stack.hcl"), stack(&["web"])).unwrap();
+    let provider = Arc::new(MemoryProvider::new());
+    let mut o = options(state.path());
+    o.interval = Duration::from_secs(3600);
+    // Bind first to learn a free port, then hand it over.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    o.status_addr = Some(SocketAddr::from(([127, 0, 0, 1], port)));
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        Source::Local(dir.path().to_path_buf()),
+        o,
+        rx,
+    ));
+    eventually("the first apply", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+
+    let get = move |path: &str, method: &str| {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let status = tokio::task::spawn_blocking(move || get("/status", "GET"))
+        .await
+        .unwrap();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    assert!(status.contains("\"stack\": \"shop\""), "{status}");
+    let metrics = tokio::task::spawn_blocking(move || get("/metrics", "GET"))
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("stackc_reconciles_total{stack=\"shop\"}"),
+        "{metrics}"
+    );
+
+    // A trigger reconciles at once, though the interval is an hour.
+    let web = provider.object("container.web").unwrap();
+    provider.delete(&web).await.unwrap();
+    let accepted = tokio::task::spawn_blocking(move || get("/reconcile", "POST"))
+        .await
+        .unwrap();
+    assert!(accepted.starts_with("HTTP/1.1 202"), "{accepted}");
+    eventually("the trigger to heal", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_local_edit_is_applied_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.stack.hcl"), stack(&["web"])).unwrap();
+    let provider = Arc::new(MemoryProvider::new());
+    let mut o = options(state.path());
+    o.interval = Duration::from_secs(3600);
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        Source::Local(dir.path().to_path_buf()),
+        o,
+        rx,
+    ));
+    eventually("the first apply", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+    let edited = Instant::now();
+    std::fs::write(dir.path().join("main.stack.hcl"), stack(&["web", "api"])).unwrap();
+    eventually("the edit to apply", || {
+        provider.object("container.api").is_some()
+    })
+    .await;
+    assert!(
+        edited.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        edited.elapsed()
+    );
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
