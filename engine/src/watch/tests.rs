@@ -299,3 +299,45 @@ async fn a_local_edit_is_applied_within_a_second() {
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn ten_commits_in_a_row_all_converge() {
+    let repo = Repo::new();
+    let state = tempfile::tempdir().unwrap();
+    repo.commit(&stack(&["c0"]));
+    let provider = Arc::new(MemoryProvider::new());
+    let source = Source::Git(GitSource {
+        url: repo.url(),
+        reference: GitRef::Branch(None),
+        path: Some(PathBuf::from("stack")),
+        checkout: state.path().join("sources/soak"),
+        ssh_key: None,
+    });
+    let mut o = options(state.path());
+    o.interval = Duration::from_millis(50);
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(Arc::clone(&provider), source, o, rx));
+    for i in 1..=10 {
+        let names: Vec<String> = (0..=i).map(|n| format!("c{n}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let commit = repo.commit(&stack(&refs));
+        eventually(&format!("commit {i} to converge"), || {
+            read_status(state.path()).revision_applied.as_deref() == Some(commit.as_str())
+                && provider.object(&format!("container.c{i}")).is_some()
+        })
+        .await;
+    }
+    let history = StateDir::new(state.path())
+        .stack("shop")
+        .unwrap()
+        .history()
+        .unwrap();
+    // The first two commits may land before the first fetch.
+    assert!(
+        history.len() >= 10,
+        "every commit applied and recorded: {}",
+        history.len()
+    );
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
