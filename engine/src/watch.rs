@@ -10,6 +10,7 @@
 pub mod git;
 mod server;
 pub mod status;
+pub mod webhook;
 
 pub use status::WatchStatus;
 
@@ -98,6 +99,8 @@ pub struct WatchOptions {
     pub parallelism: usize,
     pub state_dir: StateDir,
     pub status_addr: Option<SocketAddr>,
+    /// `--notify`: webhooks told of applies, failures and healed drift.
+    pub notify: Vec<String>,
 }
 
 /// How a tick ended.
@@ -231,6 +234,19 @@ impl<P: Provider> Watcher<P> {
         s.updated_at = jiff::Timestamp::now().to_string();
     }
 
+    fn notify(&self, event: webhook::EventKind, revision: Option<&str>, message: &str) {
+        let stack = self
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stack
+            .clone();
+        webhook::send(
+            &self.options.notify,
+            webhook::Notification::new(&stack, event, revision, message),
+        );
+    }
+
     fn fail(&self, revision: Option<String>, message: String, diagnostics: Vec<String>) {
         tracing::warn!(revision = revision.as_deref().unwrap_or("-"), "{message}");
         self.update(|s| {
@@ -298,7 +314,7 @@ impl<P: Provider> Watcher<P> {
             self.options.cli_provider.as_deref(),
         );
         if loaded.diagnostics.has_errors() {
-            let diagnostics = stackc_lang::diag::render::render_short(
+            let diagnostics: Vec<String> = stackc_lang::diag::render::render_short(
                 &loaded.config.sources,
                 &loaded.diagnostics.clone().into_sorted(),
             )
@@ -306,10 +322,16 @@ impl<P: Provider> Watcher<P> {
             .map(str::to_string)
             .collect();
             self.failed = Some(revision.clone());
+            let first = diagnostics.first().cloned().unwrap_or_default();
             self.fail(
-                Some(revision),
+                Some(revision.clone()),
                 "the revision is invalid; what is deployed keeps running".to_string(),
                 diagnostics,
+            );
+            self.notify(
+                webhook::EventKind::Invalid,
+                Some(&revision),
+                &format!("the revision is invalid; what is deployed keeps running: {first}"),
             );
             let _ = self.heal_only(began).await;
             return TickOutcome::Failed;
@@ -470,7 +492,7 @@ impl<P: Provider> Watcher<P> {
             applied_at: jiff::Timestamp::now().to_string(),
             command: "watch".to_string(),
             source: format!("{} @ {revision}", self.source.describe()),
-            summary: counts,
+            summary: counts.clone(),
             outputs: load::outputs(&loaded.config),
             files: Vec::new(),
             resources: after.iter().map(|o| o.address.clone()).collect(),
@@ -480,6 +502,22 @@ impl<P: Provider> Watcher<P> {
         }
         if summary.is_success() {
             tracing::info!(%revision, "applied");
+            let (event, what) = if healing {
+                (
+                    webhook::EventKind::Healed,
+                    "drift made outside stackc was healed",
+                )
+            } else {
+                (webhook::EventKind::Applied, "the revision was applied")
+            };
+            self.notify(
+                event,
+                Some(revision),
+                &format!(
+                    "{what}: {} added, {} changed, {} replaced, {} destroyed",
+                    counts.added, counts.changed, counts.replaced, counts.destroyed
+                ),
+            );
             self.update(|s| {
                 s.metrics.applies += 1;
                 if healing {

@@ -17,6 +17,7 @@ fn options(state: &Path) -> WatchOptions {
         parallelism: 4,
         state_dir: StateDir::new(state),
         status_addr: None,
+        notify: Vec::new(),
     }
 }
 
@@ -340,4 +341,53 @@ async fn ten_commits_in_a_row_all_converge() {
     );
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn webhooks_hear_of_applies() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(s.try_clone().unwrap());
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .unwrap();
+        String::from_utf8(body).unwrap()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.stack.hcl"), stack(&["web"])).unwrap();
+    let mut o = options(state.path());
+    o.once = true;
+    o.notify = vec![format!("http://127.0.0.1:{port}/hook")];
+    let (_tx, rx) = signal::channel(false);
+    let provider = Arc::new(MemoryProvider::new());
+    let outcome = run(provider, Source::Local(dir.path().to_path_buf()), o, rx)
+        .await
+        .unwrap();
+    assert_eq!(outcome, TickOutcome::Applied);
+    let body = tokio::task::spawn_blocking(move || received.join().unwrap())
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["event"], "applied");
+    assert_eq!(v["stack"], "shop");
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("stackc: shop applied"));
 }
