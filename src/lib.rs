@@ -4,3 +4,5 @@
 pub mod cli;
 pub mod commands;
 pub mod output;
+pub mod providers;
+pub mod render;

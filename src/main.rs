@@ -23,6 +23,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    init_logging(&options);
     let worker = std::thread::Builder::new()
         .name("stackc".into())
         .stack_size(STACK_SIZE)
@@ -34,4 +35,31 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Logs go to stderr (CLI.md "Global options"): `--log-level` wins, then `-v`/`-q`, then
+/// `RUST_LOG`; warnings by default.
+fn init_logging(options: &cli::Options) {
+    use tracing_subscriber::EnvFilter;
+    let g = &options.global;
+    let level = match (&g.log_level, g.verbose, g.quiet) {
+        (Some(l), _, _) => Some(l.clone()),
+        (None, 0, true) => Some("error".to_string()),
+        (None, 0, false) => None,
+        (None, 1, _) => Some("info".to_string()),
+        (None, 2, _) => Some("debug".to_string()),
+        (None, _, _) => Some("trace".to_string()),
+    };
+    let filter = match level {
+        Some(l) => EnvFilter::try_new(&l).unwrap_or_else(|_| EnvFilter::new("warn")),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = match g.log_format {
+        cli::LogFormat::Json => builder.json().try_init(),
+        cli::LogFormat::Text => builder.try_init(),
+    };
 }

@@ -29,3 +29,13 @@ pub fn print_diagnostics(sources: &Sources, diags: &[Diagnostic], color: bool) {
     }
     eprintln!("{}", parts.join(", "));
 }
+
+/// Reports an error that is not about a place in the files, with how to fix it, and returns
+/// exit code 1.
+pub fn fail(message: &str, help: Option<&str>) -> u8 {
+    eprintln!("error: {message}");
+    if let Some(h) = help {
+        eprintln!("  help: {h}");
+    }
+    1
+}

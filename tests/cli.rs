@@ -140,3 +140,81 @@ fn a_missing_directory_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the stack directory"));
 }
+
+#[test]
+fn a_held_lock_refuses_apply_at_once_with_a_clear_message() {
+    let dir = scratch("lock");
+    let state = dir.join("state");
+    std::fs::write(dir.join("main.stack.hcl"), "stack \"locked\" {}\n").unwrap();
+    let lock_dir = state.join("stacks/locked");
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    // Another process holds the lock exclusively (util-linux's flock stands in for a writer).
+    let mut holder = Command::new("flock")
+        .args(["-x", lock_dir.join("lock").to_str().unwrap(), "sleep", "30"])
+        .spawn()
+        .expect("flock(1) runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let out = loop {
+        let out = stackc(&[
+            "-C",
+            dir.to_str().unwrap(),
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--provider",
+            "docker",
+            "apply",
+            "--auto-approve",
+        ]);
+        if String::from_utf8_lossy(&out.stderr).contains("is locked")
+            || std::time::Instant::now() > deadline
+        {
+            break out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: stack `locked` is locked by another stackc process"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: wait for the other command to finish"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn output_and_history_before_any_apply() {
+    let dir = scratch("history");
+    let state = dir.join("state");
+    std::fs::write(dir.join("main.stack.hcl"), "stack \"fresh\" {}\n").unwrap();
+    let base = [
+        "-C",
+        dir.to_str().unwrap(),
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    let out = stackc(&[&base[..], &["history"]].concat());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("has not been applied yet"));
+    let out = stackc(&[&base[..], &["output"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `stackc apply` first"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn apply_flags_are_checked_before_anything_runs() {
+    // Refused before any provider is asked: the flag rules are checked first.
+    let out = stackc(&["apply", "--parallelism", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = stackc(&["apply", "plan.out", "--target", "container.web"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--target cannot be used with a saved plan")
+    );
+}

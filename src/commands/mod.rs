@@ -1,12 +1,22 @@
 //! One module per command. Each returns the process exit code (CLI.md "Exit codes").
 
+mod apply;
 pub mod config;
+mod exec;
 mod fmt;
 mod graph;
+mod history;
+mod logs;
+mod outputs;
+mod plan;
+pub mod saved;
+mod session;
+mod status;
 mod validate;
+mod watch;
 
 use crate::cli::{Cmd, Options};
-use stackc_lang::eval::{self, Config, LoadOptions, VarInputs};
+use stackc_lang::eval::{Config, LoadOptions, VarInputs};
 use stackc_lang::Diagnostics;
 
 pub fn run(options: Options) -> u8 {
@@ -15,7 +25,49 @@ pub fn run(options: Options) -> u8 {
         Cmd::Config { format } => config::run(&options, *format),
         Cmd::Fmt { check, diff, paths } => fmt::run(&options, *check, *diff, paths),
         Cmd::Graph { format } => graph::run(&options, *format),
+        Cmd::Plan(args) => plan::run(&options, args),
+        Cmd::Apply(args) => apply::run(&options, args),
+        Cmd::Status { json, stats } => status::run(&options, *json, *stats),
+        Cmd::Logs(args) => logs::run(&options, args),
+        Cmd::Exec {
+            address,
+            interactive,
+            tty,
+            command,
+        } => exec::run(&options, address, *interactive, *tty, command),
+        Cmd::Output { name, json } => outputs::run(&options, name.as_deref(), *json),
+        Cmd::History { json } => history::run(&options, *json),
+        Cmd::Watch(args) => watch::run(&options, args),
     }
+}
+
+/// [`load_stack`], or the files of a recorded revision evaluated in the stack directory.
+pub(crate) fn load_stack_sources(
+    options: &Options,
+    files: session::Files,
+) -> (
+    Config,
+    Option<stackc_engine::model::DesiredStack>,
+    Diagnostics,
+) {
+    let files = match files {
+        session::Files::Disk => return load_stack(options),
+        session::Files::Revision(files) => files,
+    };
+    let g = &options.global;
+    let mut sources = stackc_lang::Sources::new();
+    let ids: Vec<_> = files
+        .iter()
+        .map(|f| sources.add(f.name.clone(), g.dir.join(&f.name), &f.text))
+        .collect();
+    let vars = VarInputs {
+        cli: g.vars.clone(),
+        files: g.var_files.clone(),
+        env: VarInputs::env_from_process(),
+    };
+    let loaded =
+        stackc_engine::load::load_sources(sources, &ids, &g.dir, &vars, g.provider.as_deref());
+    (loaded.config, Some(loaded.stack), loaded.diagnostics)
 }
 
 /// Loads, evaluates and decodes the stack named by the global options: everything short of
@@ -52,26 +104,16 @@ pub fn load_stack_with_env(
     };
     let timings = std::env::var_os("STACKC_TIMINGS").is_some();
     let t0 = std::time::Instant::now();
-    let (config, mut diags) = eval::load(&opts, &stackc_engine::model::Hooks);
-    let t1 = std::time::Instant::now();
-    let rss_loaded = rss_mib();
-    let (desired, more) = stackc_engine::model::decode(&config);
-    diags.extend(more);
-    let t2 = std::time::Instant::now();
-    let more = stackc_engine::admission::check(&config, &desired, g.provider.as_deref());
-    diags.extend(more);
+    let loaded = stackc_engine::load::load(&opts, g.provider.as_deref());
     if timings {
         // A developer aid for performance work: where a run spends its time.
         eprintln!(
-            "timings: load+parse+evaluate {:?} (resident {} MiB), decode {:?}, admission {:?} (resident {} MiB)",
-            t1 - t0,
-            rss_loaded,
-            t2 - t1,
-            t2.elapsed(),
+            "timings: load+evaluate+decode+admission {:?} (resident {} MiB)",
+            t0.elapsed(),
             rss_mib()
         );
     }
-    (config, Some(desired), diags)
+    (loaded.config, Some(loaded.stack), loaded.diagnostics)
 }
 
 /// The process's resident memory in MiB (Linux), for `STACKC_TIMINGS`.

@@ -1,0 +1,9 @@
+stack "shop" {}
+
+image "site" {
+  dir = "./site-v2"
+}
+
+container "web" {
+  image = image.site
+}

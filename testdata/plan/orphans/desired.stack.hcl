@@ -1,0 +1,5 @@
+stack "shop" {}
+
+network "backend" {
+  subnet = "10.89.0.0/24"
+}
