@@ -99,6 +99,9 @@ pub struct Referenced {
     /// For an image built from local inputs: the content digest of those inputs
     /// (`sha256:…`), which is also the image's `.digest`.
     pub digest: Option<String>,
+    /// Its keyed spec hash, which changes whenever it is replaced (a provider may name the
+    /// object's version after it, like the Docker provider's image tags).
+    pub spec_hash: String,
 }
 
 /// The serialised form of [`DesiredObject`]: the spec as JSON, decoded by kind.
@@ -157,6 +160,8 @@ struct ReferencedRepr {
     spec: serde_json::Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     digest: Option<String>,
+    #[serde(default)]
+    spec_hash: String,
 }
 
 impl From<Referenced> for ReferencedRepr {
@@ -166,6 +171,7 @@ impl From<Referenced> for ReferencedRepr {
             runtime_name: r.runtime_name,
             spec: serde_json::to_value(&r.spec).unwrap_or(serde_json::Value::Null),
             digest: r.digest,
+            spec_hash: r.spec_hash,
         }
     }
 }
@@ -180,6 +186,7 @@ impl TryFrom<ReferencedRepr> for Referenced {
             runtime_name: r.runtime_name,
             spec,
             digest: r.digest,
+            spec_hash: r.spec_hash,
         })
     }
 }

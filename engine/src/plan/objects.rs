@@ -47,14 +47,28 @@ pub fn desired_objects(
             )
         })
         .collect();
-    stack
+    let mut objects: BTreeMap<String, DesiredObject> = stack
         .resources
         .iter()
         .map(|r| {
             let o = desired_object(stack, r, &digests, key, stack_dir);
             (r.address.clone(), o)
         })
-        .collect()
+        .collect();
+    // A spec hash depends on its references' names and digests only, never on their hashes,
+    // so every hash is known now and can be handed along with each reference.
+    let hashes: BTreeMap<String, String> = objects
+        .iter()
+        .map(|(a, o)| (a.clone(), o.spec_hash.clone()))
+        .collect();
+    for o in objects.values_mut() {
+        for (address, r) in o.references.iter_mut() {
+            if let Some(h) = hashes.get(address) {
+                r.spec_hash = h.clone();
+            }
+        }
+    }
+    objects
 }
 
 fn desired_object(
@@ -85,6 +99,7 @@ fn desired_object(
                     runtime_name: t.runtime_name.clone(),
                     spec: t.spec.clone(),
                     digest: digests.get(t.address.as_str()).cloned().flatten(),
+                    spec_hash: String::new(),
                 },
             );
         }
