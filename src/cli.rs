@@ -29,8 +29,9 @@ pub struct Global {
         global = true
     )]
     pub dir: PathBuf,
-    /// Load one file instead of the directory.
-    #[arg(short = 'f', long = "file", global = true)]
+    /// Load one file instead of the directory (give it before the command: `-f` after
+    /// `logs` means follow).
+    #[arg(short = 'f', long = "file")]
     pub file: Option<PathBuf>,
     /// The provider: native (default), docker or swarm.
     #[arg(long, env = "STACKC_PROVIDER", global = true)]

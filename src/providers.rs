@@ -1,18 +1,20 @@
 //! The providers the CLI can wire into the engine, behind one type. The engine's `Provider`
 //! trait is used through generics (its methods return `impl Future`), so the choice made at
 //! run time is an enum that delegates each call.
-//!
-//! No provider is built in yet: the Docker and native providers land next, each as a variant.
 
-use stackc_engine::model::{DesiredStack, ResourceKind};
+use stackc_engine::model::provider::DockerSettings;
+use stackc_engine::model::{DesiredStack, ProviderSettings, ResourceKind};
 use stackc_engine::provider::{
     Capabilities, DesiredObject, ExecIo, ExecRequest, Health, LogLines, LogOptions, ObservedObject,
     Progress, Provider, ProviderError,
 };
+use stackc_provider_docker::DockerProvider;
 use std::collections::BTreeMap;
 
 /// The provider a command runs against.
-pub enum AnyProvider {}
+pub enum AnyProvider {
+    Docker(DockerProvider),
+}
 
 /// Which provider a stack uses: `--provider` (or `STACKC_PROVIDER`), else the stack's
 /// `provider` attribute, else `native`.
@@ -23,15 +25,31 @@ pub fn provider_name(cli: Option<&str>, stack: &DesiredStack) -> String {
 }
 
 /// Connects to the provider `name` with the stack's `provider` block settings.
-pub async fn connect(name: &str, _stack: &DesiredStack) -> Result<AnyProvider, ProviderError> {
-    Err(ProviderError::Unsupported(format!(
-        "the {name} provider is not available in this build yet"
-    )))
+pub async fn connect(name: &str, stack: &DesiredStack) -> Result<AnyProvider, ProviderError> {
+    match name {
+        "docker" => {
+            let settings = match stack.providers.get("docker") {
+                Some(ProviderSettings::Docker(s)) => s.clone(),
+                _ => DockerSettings::default(),
+            };
+            Ok(AnyProvider::Docker(
+                DockerProvider::connect(&settings)
+                    .await
+                    .map_err(ProviderError::from)?,
+            ))
+        }
+        other => Err(ProviderError::Unsupported(format!(
+            "the {other} provider is not available in this build yet; use --provider docker \
+             (or `stack {{ provider = \"docker\" }}`)"
+        ))),
+    }
 }
 
 macro_rules! delegate {
     ($self:ident, $p:ident => $call:expr) => {
-        match *$self {}
+        match $self {
+            AnyProvider::Docker($p) => $call,
+        }
     };
 }
 
@@ -44,60 +62,60 @@ impl Provider for AnyProvider {
         delegate!(self, p => p.capabilities())
     }
 
-    async fn observe(&self, _stack: &str) -> Result<Vec<ObservedObject>, ProviderError> {
+    async fn observe(&self, stack: &str) -> Result<Vec<ObservedObject>, ProviderError> {
         delegate!(self, p => p.observe(stack).await)
     }
 
-    fn expected_live(&self, _desired: &DesiredObject) -> BTreeMap<String, serde_json::Value> {
+    fn expected_live(&self, desired: &DesiredObject) -> BTreeMap<String, serde_json::Value> {
         delegate!(self, p => p.expected_live(desired))
     }
 
-    fn forces_replacement(&self, _kind: ResourceKind, _path: &str) -> bool {
+    fn forces_replacement(&self, kind: ResourceKind, path: &str) -> bool {
         delegate!(self, p => p.forces_replacement(kind, path))
     }
 
     async fn create(
         &self,
-        _desired: &DesiredObject,
-        _progress: &Progress,
+        desired: &DesiredObject,
+        progress: &Progress,
     ) -> Result<ObservedObject, ProviderError> {
         delegate!(self, p => p.create(desired, progress).await)
     }
 
     async fn update(
         &self,
-        _current: &ObservedObject,
-        _desired: &DesiredObject,
-        _progress: &Progress,
+        current: &ObservedObject,
+        desired: &DesiredObject,
+        progress: &Progress,
     ) -> Result<ObservedObject, ProviderError> {
         delegate!(self, p => p.update(current, desired, progress).await)
     }
 
-    async fn delete(&self, _object: &ObservedObject) -> Result<(), ProviderError> {
+    async fn delete(&self, object: &ObservedObject) -> Result<(), ProviderError> {
         delegate!(self, p => p.delete(object).await)
     }
 
-    async fn start(&self, _object: &ObservedObject) -> Result<(), ProviderError> {
+    async fn start(&self, object: &ObservedObject) -> Result<(), ProviderError> {
         delegate!(self, p => p.start(object).await)
     }
 
-    async fn health(&self, _object: &ObservedObject) -> Result<Health, ProviderError> {
+    async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         delegate!(self, p => p.health(object).await)
     }
 
     async fn logs(
         &self,
-        _object: &ObservedObject,
-        _options: &LogOptions,
+        object: &ObservedObject,
+        options: &LogOptions,
     ) -> Result<LogLines, ProviderError> {
         delegate!(self, p => p.logs(object, options).await)
     }
 
     async fn exec(
         &self,
-        _object: &ObservedObject,
-        _request: &ExecRequest,
-        _io: ExecIo,
+        object: &ObservedObject,
+        request: &ExecRequest,
+        io: ExecIo,
     ) -> Result<i32, ProviderError> {
         delegate!(self, p => p.exec(object, request, io).await)
     }

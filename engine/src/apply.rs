@@ -14,7 +14,8 @@ mod schedule;
 
 use crate::graph::ResourceGraph;
 use crate::provider::{
-    DesiredObject, Health, ObservedObject, Progress, ProgressReport, Provider, ProviderError,
+    DesiredObject, Health, ObjectState, ObservedObject, Progress, ProgressReport, Provider,
+    ProviderError,
 };
 use schedule::Schedule;
 use std::collections::{BTreeMap, HashMap};
@@ -464,6 +465,15 @@ async fn perform<P: Provider>(
         }
         Operation::Update { current, desired } => {
             let updated = provider.update(&current, &desired, &progress).await?;
+            // A container found stopped is started once updated (the plan said so).
+            let oneshot = desired.spec.container().is_some_and(|c| c.is_oneshot());
+            let down = matches!(
+                updated.state,
+                ObjectState::Created | ObjectState::Stopped { .. }
+            );
+            if runs(updated.kind) && down && !oneshot {
+                provider.start(&updated).await?;
+            }
             if wait && runs(updated.kind) {
                 wait_ready(provider, &updated, options.ready_timeout).await?;
             }

@@ -552,9 +552,19 @@ fn decide<P: Provider>(
     // Live attributes: compared with what the runtime reports.
     let expected = provider.expected_live(d);
     let written = flatten(&serde_json::to_value(&r.spec).unwrap_or(Value::Null));
+    let recorded = c
+        .applied
+        .as_deref()
+        .and_then(|a| serde_json::from_str::<AppliedRecord>(a).ok())
+        .map(|a| flatten(&a.spec))
+        .unwrap_or_default();
     for (k, want) in &expected {
         let Some(have) = c.live.get(k) else { continue };
+        // When the spec changed, a live attribute the user never set only follows from the
+        // ones they did (Docker's swap of twice the memory): not a change of its own.
+        let derived = !unchanged && !written.contains_key(k) && !recorded.contains_key(k);
         if have == want
+            || derived
             || r.lifecycle
                 .ignore_changes
                 .iter()
@@ -598,7 +608,7 @@ fn decide<P: Provider>(
         );
     }
 
-    if a.action == PlanAction::Noop && runs(r.kind) {
+    if runs(r.kind) && matches!(a.action, PlanAction::Noop | PlanAction::Update) {
         start_if_down(&mut a, &c, r);
     }
     if c.restarts > 0 && runs(r.kind) {
@@ -616,18 +626,23 @@ fn decide<P: Provider>(
     a
 }
 
-/// A container that should run but does not is started, and the plan says what was seen.
+/// A container that should run but does not is started (after its update, if it has one),
+/// and the plan says what was seen.
 fn start_if_down(a: &mut PlannedAction, c: &ObservedObject, r: &crate::model::DesiredResource) {
     let oneshot = r.spec.container().is_some_and(|s| s.is_oneshot());
+    if a.action == PlanAction::Noop
+        && matches!(c.state, ObjectState::Created | ObjectState::Stopped { .. })
+        && !oneshot
+    {
+        a.action = PlanAction::Start;
+    }
     match &c.state {
         ObjectState::Created if !oneshot => {
-            a.action = PlanAction::Start;
             let what = "created but never started (an interrupted apply?)".to_string();
             a.drift.push(what.clone());
             a.reasons.push(what);
         }
         ObjectState::Stopped { exit_code } if !oneshot => {
-            a.action = PlanAction::Start;
             let mut what = "stopped outside stackc".to_string();
             let mut detail = Vec::new();
             if let Some(code) = exit_code {

@@ -74,7 +74,9 @@ fn run_inner(options: &Options, args: &ApplyArgs) -> Result<u8, u8> {
     if plan.is_empty() {
         return Ok(0);
     }
-    if !args.auto_approve && !confirm()? {
+    // A saved plan was reviewed when it was made (Terraform's rule): no second question.
+    let reviewed = matches!(args.source, ApplySource::SavedPlan(_));
+    if !args.auto_approve && !reviewed && !confirm()? {
         println!("Apply cancelled.");
         return Ok(1);
     }

@@ -1,0 +1,397 @@
+//! The Docker round trip of issue 3, against a real Docker Engine, through the `stackc`
+//! binary: apply → empty plan → one change of each kind → drift behind stackc's back → heal →
+//! destroy; a stale saved plan; the lock; a killed apply.
+//!
+//! `scripts/docker-up` installs and starts Docker when needed; if Docker cannot start, these
+//! tests fail (they never skip).
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+fn docker_up() {
+    static UP: Once = Once::new();
+    UP.call_once(|| {
+        let status = Command::new("scripts/docker-up")
+            .status()
+            .expect("scripts/docker-up cannot run");
+        assert!(
+            status.success(),
+            "Docker could not be started by scripts/docker-up"
+        );
+    });
+}
+
+/// A stack in a temporary directory, with its own state directory and a unique name.
+struct Stack {
+    dir: tempfile::TempDir,
+    name: String,
+}
+
+impl Stack {
+    fn new(tag: &str, text: &str) -> Stack {
+        docker_up();
+        let name = format!("t{}-{tag}", std::process::id());
+        let dir = tempfile::tempdir().unwrap();
+        let stack = Stack { dir, name };
+        stack.write(text);
+        stack
+    }
+
+    fn write(&self, text: &str) {
+        let text = text.replace("STACK", &self.name);
+        std::fs::write(self.dir.path().join("main.stack.hcl"), text).unwrap();
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_stackc"));
+        c.arg("-C")
+            .arg(self.path())
+            .arg("--state-dir")
+            .arg(self.path().join(".state"))
+            .arg("--provider")
+            .arg("docker")
+            .arg("--color")
+            .arg("never")
+            .args(args)
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs and expects exit code `code`; returns stdout.
+    fn expect(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "stackc {args:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+        );
+        stdout
+    }
+
+    fn apply(&self) -> String {
+        self.expect(&["apply", "--auto-approve"], 0)
+    }
+
+    fn assert_converged(&self) {
+        let plan = self.expect(&["plan", "--detailed-exitcode"], 0);
+        assert!(plan.contains("No changes."), "{plan}");
+    }
+
+    fn container(&self, name: &str) -> String {
+        format!("{}-{name}", self.name)
+    }
+
+    /// IDs of the objects of `kind` (container, network, volume) with the stack's label.
+    fn labelled(&self, kind: &str) -> Vec<String> {
+        let filter = format!("label=io.stackc.stack={}", self.name);
+        let args: Vec<&str> = match kind {
+            "container" => vec!["ps", "-aq", "--filter", &filter],
+            "network" => vec!["network", "ls", "-q", "--filter", &filter],
+            _ => vec!["volume", "ls", "-q", "--filter", &filter],
+        };
+        let out = docker(&args);
+        out.lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // Leave nothing behind, whatever the test did.
+        let filter = format!("label=io.stackc.stack={}", self.name);
+        for id in docker(&["ps", "-aq", "--filter", &filter]).lines() {
+            let _ = docker_status(&["rm", "-f", id]);
+        }
+        for id in docker(&["network", "ls", "-q", "--filter", &filter]).lines() {
+            let _ = docker_status(&["network", "rm", id]);
+        }
+        for id in docker(&["volume", "ls", "-q", "--filter", &filter]).lines() {
+            let _ = docker_status(&["volume", "rm", "-f", id]);
+        }
+        for id in docker(&["image", "ls", "-q", "--filter", &filter]).lines() {
+            let _ = docker_status(&["image", "rm", "-f", id]);
+        }
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn docker_status(args: &[&str]) -> bool {
+    Command::new("docker")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+const WEB: &str = r#"
+stack "STACK" {}
+
+image "busybox" {
+  from_host = ["/bin/busybox"]
+  config {
+    entrypoint = ["/bin/busybox"]
+  }
+}
+
+network "backend" {}
+
+volume "data" {}
+
+container "web" {
+  image    = image.busybox
+  command  = ["httpd", "-f", "-p", "80", "-h", "/data"]
+  networks = [network.backend]
+  env      = { MODE = "prod" }
+  restart  = "unless-stopped"
+
+  mount {
+    source = volume.data
+    target = "/data"
+  }
+
+  resources {
+    memory = "64MiB"
+    cpus   = 0.5
+    pids   = 64
+  }
+}
+"#;
+
+#[test]
+fn the_round_trip_converges_shows_each_change_and_heals_drift() {
+    let s = Stack::new("rt", WEB);
+    let out = s.apply();
+    assert!(out.contains("Apply complete: 4 added"), "{out}");
+    s.assert_converged();
+    assert_eq!(s.labelled("container").len(), 1);
+
+    // An update-kind attribute: in place.
+    s.write(&WEB.replace("\"64MiB\"", "\"128MiB\""));
+    let plan = s.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.contains("# container.web will be updated in place"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("~ resources.memory = \"64MiB\" -> \"128MiB\""),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."),
+        "{plan}"
+    );
+    let id_before = s.labelled("container");
+    s.apply();
+    assert_eq!(
+        s.labelled("container"),
+        id_before,
+        "updated in place, not replaced"
+    );
+    s.assert_converged();
+
+    // A replace-kind attribute: replaced.
+    s.write(
+        &WEB.replace("\"64MiB\"", "\"128MiB\"")
+            .replace("\"prod\"", "\"staging\""),
+    );
+    let plan = s.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.contains("~ env.MODE = \"prod\" -> \"staging\" # forces replacement"),
+        "{plan}"
+    );
+    s.apply();
+    assert_ne!(s.labelled("container"), id_before);
+    s.assert_converged();
+
+    // Stopped behind stackc's back.
+    assert!(docker_status(&["stop", "-t", "1", &s.container("web")]));
+    let plan = s.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.contains("has drifted: stopped outside stackc (exit"),
+        "{plan}"
+    );
+    s.apply();
+    s.assert_converged();
+
+    // `docker update` behind stackc's back.
+    assert!(docker_status(&[
+        "update",
+        "--memory",
+        "96m",
+        "--memory-swap",
+        "192m",
+        &s.container("web")
+    ]));
+    let plan = s.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.contains("resources.memory was changed outside stackc: it is 96MiB"),
+        "{plan}"
+    );
+    s.apply();
+    s.assert_converged();
+
+    // Removed behind stackc's back.
+    assert!(docker_status(&["rm", "-f", &s.container("web")]));
+    let plan = s.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(plan.contains("removed outside stackc"), "{plan}");
+    s.apply();
+    s.assert_converged();
+
+    // Destroy: no container or network left; the volume keeps its data.
+    let out = s.expect(&["destroy", "--auto-approve"], 0);
+    assert!(
+        out.contains("volume.data will be kept: holds data"),
+        "{out}"
+    );
+    assert!(s.labelled("container").is_empty());
+    assert!(s.labelled("network").is_empty());
+    assert_eq!(s.labelled("volume").len(), 1);
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused_and_changes_nothing() {
+    let s = Stack::new("stale", WEB);
+    s.apply();
+    s.write(&WEB.replace("\"64MiB\"", "\"128MiB\""));
+    let plan_file = s.path().join("plan.out");
+    s.expect(&["plan", "--out", plan_file.to_str().unwrap()], 0);
+    assert!(docker_status(&["stop", "-t", "1", &s.container("web")]));
+    let out = s.run(&["apply", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("saved plan is stale"), "{stderr}");
+    let state = docker(&["inspect", "-f", "{{.State.Status}}", &s.container("web")]);
+    assert_eq!(state.trim(), "exited", "a stale plan changed nothing");
+
+    // A fresh saved plan applies.
+    s.expect(&["plan", "--out", plan_file.to_str().unwrap()], 0);
+    s.expect(&["apply", plan_file.to_str().unwrap()], 0);
+    s.assert_converged();
+}
+
+/// Ten containers applied one at a time, so an apply can be caught half-way.
+fn many(n: usize) -> String {
+    let mut text = String::from(
+        r#"
+stack "STACK" {}
+
+image "busybox" {
+  from_host = ["/bin/busybox"]
+  config {
+    entrypoint = ["/bin/busybox"]
+  }
+}
+"#,
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "\ncontainer \"c{i}\" {{\n  image   = image.busybox\n  command = [\"sleep\", \"3600\"]\n  networks = []\n}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_second_apply_is_refused_and_a_killed_apply_converges_without_duplicates() {
+    let s = Stack::new("kill", &many(10));
+    let mut first = s
+        .command(&["apply", "--auto-approve", "--parallelism", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until some containers exist, then try a second apply and kill the first.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s.labelled("container").len() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the first apply made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = s.run(&["apply", "--auto-approve"]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "stack `{}` is locked by pid {} (stackc apply, since ",
+            s.name,
+            first.id()
+        )),
+        "{stderr}"
+    );
+    first.kill().unwrap();
+    let _ = first.wait();
+    let made = s.labelled("container").len();
+    assert!(
+        made < 10,
+        "the apply finished before it was killed ({made})"
+    );
+
+    s.apply();
+    s.assert_converged();
+    assert_eq!(s.labelled("container").len(), 10, "no duplicate, no orphan");
+    let running = docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=io.stackc.stack={}", s.name),
+    ]);
+    assert_eq!(running.lines().count(), 10, "every container runs");
+}
+
+#[test]
+fn status_logs_exec_and_history_work_on_a_running_stack() {
+    let s = Stack::new(
+        "ops",
+        &WEB.replace(
+            "command  = [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/data\"]",
+            "command  = [\"sh\", \"-c\", \"echo hello-from-web; exec httpd -f -p 80 -h /data\"]",
+        ),
+    );
+    s.apply();
+    let status = s.expect(&["status"], 0);
+    assert!(status.contains("container.web"), "{status}");
+    assert!(status.contains("running"), "{status}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let logs = s.expect(&["logs", "container.web"], 0);
+        if logs.contains("hello-from-web") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no log line: {logs}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = s.run(&[
+        "exec",
+        "container.web",
+        "--",
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo $MODE; exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "prod");
+    let history = s.expect(&["history"], 0);
+    assert!(history.contains("apply"), "{history}");
+}
