@@ -260,6 +260,8 @@ enum Command {
         #[arg(long = "notify", value_name = "URL")]
         notify: Vec<String>,
     },
+    /// A language server on stdio, for editors.
+    Lsp,
     /// Re-apply revision N (default: the one before the last).
     Rollback {
         #[arg(value_name = "N")]
@@ -328,6 +330,7 @@ pub enum Cmd {
         json: bool,
     },
     Watch(WatchArgs),
+    Lsp,
 }
 
 /// Where `watch` reads the stack.
@@ -517,6 +520,7 @@ where
         },
         Command::Output { name, json } => Cmd::Output { name, json },
         Command::History { json } => Cmd::History { json },
+        Command::Lsp => Cmd::Lsp,
         Command::Watch {
             dir,
             git,

@@ -395,3 +395,104 @@ fn status_logs_exec_and_history_work_on_a_running_stack() {
     let history = s.expect(&["history"], 0);
     assert!(history.contains("apply"), "{history}");
 }
+
+#[test]
+fn ctrl_c_lets_running_actions_finish_and_exits_130() {
+    let s = Stack::new("int", &many(12));
+    let apply = s
+        .command(&["apply", "--auto-approve", "--parallelism", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s.labelled("container").len() < 2 {
+        assert!(Instant::now() < deadline, "the apply made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(apply.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let out = apply.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Apply interrupted:"), "{stdout}");
+    assert!(stderr.contains("no new actions will start"), "{stderr}");
+    // What was started finished: every container made is whole, and the next apply converges.
+    s.apply();
+    s.assert_converged();
+    assert_eq!(s.labelled("container").len(), 12);
+}
+
+#[test]
+fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() {
+    let s = Stack::new("confirm", WEB);
+    let out = s.run(&["apply"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("apply needs confirmation, and stdin is not a terminal"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--auto-approve"), "{stderr}");
+    assert!(s.labelled("container").is_empty());
+}
+
+/// Waits up to `secs` for `check`.
+fn eventually(what: &str, secs: u64, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn watch_converges_heals_drift_follows_edits_and_stops_on_sigterm() {
+    let s = Stack::new("watch", &many(1));
+    let watcher = s
+        .command(&["watch", "--interval", "1s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    eventually("the first apply", 60, || s.labelled("container").len() == 1);
+
+    // Removed behind its back: healed within an interval.
+    assert!(docker_status(&["rm", "-f", &s.container("c0")]));
+    eventually("the container to be healed", 30, || {
+        s.labelled("container").len() == 1
+    });
+
+    // An edit is applied.
+    s.write(&many(2));
+    eventually("the edit to be applied", 30, || {
+        s.labelled("container").len() == 2
+    });
+
+    let pid = nix::unistd::Pid::from_raw(watcher.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let out = watcher.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            s.path()
+                .join(format!(".state/stacks/{}/watch.json", s.name)),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        status["metrics"]["drift_corrections"].as_u64().unwrap() >= 1,
+        "{status}"
+    );
+    assert!(status["revision_applied"]
+        .as_str()
+        .unwrap()
+        .starts_with("local:"));
+}

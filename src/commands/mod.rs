@@ -38,6 +38,10 @@ pub fn run(options: Options) -> u8 {
         Cmd::Output { name, json } => outputs::run(&options, name.as_deref(), *json),
         Cmd::History { json } => history::run(&options, *json),
         Cmd::Watch(args) => watch::run(&options, args),
+        Cmd::Lsp => match stackc_lsp::run_stdio() {
+            Ok(()) => 0,
+            Err(e) => crate::output::fail(&e.to_string(), None),
+        },
     }
 }
 

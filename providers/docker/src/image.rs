@@ -261,6 +261,7 @@ async fn run_build(
                 format!("{e} (last step: {last})"),
             ));
         }
+        // Only the steps: the rest of a build's output is noise beside a progress line.
         if let Some(line) = info
             .stream
             .as_deref()
@@ -268,6 +269,13 @@ async fn run_build(
             .filter(|l| !l.is_empty())
         {
             last = line.to_string();
+        }
+        if let Some(line) = info
+            .stream
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| l.starts_with("Step "))
+        {
             progress.report(format!("{what}: {line}"), None, None);
         }
     }
