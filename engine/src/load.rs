@@ -34,6 +34,23 @@ pub fn load_sources(
     check(config, diagnostics, cli_provider)
 }
 
+/// Evaluates files parsed already, with their parse diagnostics (an editor re-parses only
+/// the file that changed).
+pub fn load_trees(
+    sources: Sources,
+    trees: &[(FileId, &stackc_lang::ast::File)],
+    parse_diagnostics: Vec<stackc_lang::Diagnostic>,
+    dir: &Path,
+    vars: &VarInputs,
+    cli_provider: Option<&str>,
+) -> Loaded {
+    let (config, more) = eval::evaluate_trees(sources, trees, dir, vars, &Hooks);
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.extend(parse_diagnostics);
+    diagnostics.extend(more.into_sorted());
+    check(config, diagnostics, cli_provider)
+}
+
 /// Decodes and admission-checks an evaluated configuration.
 pub fn check(config: Config, mut diagnostics: Diagnostics, cli_provider: Option<&str>) -> Loaded {
     let (stack, more) = decode(&config);

@@ -5,17 +5,26 @@ use crate::positions::LineIndex;
 use lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url,
 };
-use stackc_engine::load::{load_sources, Loaded};
+use stackc_engine::load::{load_trees, Loaded};
 use stackc_lang::diag::Severity;
 use stackc_lang::eval::VarInputs;
 use stackc_lang::{FileId, Sources};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-/// The open documents, by path.
+/// The open documents, by path, and the syntax trees of the texts last checked, so that a
+/// change re-parses only the file that changed.
 #[derive(Default)]
 pub struct Documents {
     open: HashMap<PathBuf, String>,
+    parsed: std::sync::Mutex<HashMap<PathBuf, ParsedText>>,
+}
+
+/// A file's text as last parsed (with the id it had), and the result.
+struct ParsedText {
+    id: FileId,
+    text: std::sync::Arc<str>,
+    parsed: stackc_lang::parser::Parsed,
 }
 
 impl Documents {
@@ -69,7 +78,7 @@ pub fn load(dir: &Path, docs: &Documents) -> Stack {
     paths.sort();
     let mut sources = Sources::new();
     let mut files = BTreeMap::new();
-    let mut ids = Vec::new();
+    let mut texts = Vec::new();
     for p in paths {
         let Some(text) = docs.text(&p) else { continue };
         let name = p
@@ -77,10 +86,51 @@ pub fn load(dir: &Path, docs: &Documents) -> Stack {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let id = sources.add(name, &p, &text);
-        files.insert(p, id);
-        ids.push(id);
+        files.insert(p.clone(), id);
+        texts.push((p, id));
     }
-    let loaded = load_sources(sources, &ids, dir, &VarInputs::default(), None);
+    // Re-parse only what changed; the trees of the other files are taken from the cache.
+    let mut cache = docs
+        .parsed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache.retain(|p, _| files.contains_key(p));
+    let mut trees = Vec::with_capacity(texts.len());
+    let mut parse_diagnostics = Vec::new();
+    for (path, id) in &texts {
+        let text = sources.text(*id);
+        let fresh = match cache.get(path) {
+            Some(c) => c.id != *id || &*c.text != text,
+            None => true,
+        };
+        if fresh {
+            let parsed = stackc_lang::parser::parse_file(*id, text);
+            cache.insert(
+                path.clone(),
+                ParsedText {
+                    id: *id,
+                    text: std::sync::Arc::from(text),
+                    parsed,
+                },
+            );
+        }
+    }
+    for (path, id) in &texts {
+        if let Some(c) = cache.get(path) {
+            parse_diagnostics.extend(c.parsed.diagnostics.iter().cloned());
+            trees.push((*id, &c.parsed.file));
+        }
+    }
+    let loaded = load_trees(
+        sources,
+        &trees,
+        parse_diagnostics,
+        dir,
+        &VarInputs::default(),
+        None,
+    );
+    drop(trees);
+    drop(cache);
     Stack { files, loaded }
 }
 

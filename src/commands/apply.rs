@@ -250,10 +250,22 @@ fn record(
     outputs: std::collections::BTreeMap<String, serde_json::Value>,
     destroyed: bool,
 ) {
-    let observed = session
-        .runtime
-        .block_on(session.provider.observe(&session.stack.name))
-        .unwrap_or_default();
+    // What is in the runtime now, from the plan and its outcome rather than another
+    // observation: kept and made objects, and objects whose removal failed.
+    let resources: Vec<String> = plan
+        .actions
+        .iter()
+        .filter(|a| {
+            let outcome = summary.results.get(&a.address).map(|r| &r.outcome);
+            let ok = matches!(outcome, None | Some(apply::Outcome::Succeeded));
+            match a.action {
+                stackc_engine::plan::PlanAction::Delete => !ok,
+                stackc_engine::plan::PlanAction::Create => ok,
+                _ => true,
+            }
+        })
+        .map(|a| a.address.clone())
+        .collect();
     let counts = RevisionSummary::of(plan, summary);
     let revision = Revision {
         number: 0,
@@ -271,7 +283,7 @@ fn record(
             outputs
         },
         files: Vec::new(),
-        resources: observed.into_iter().map(|o| o.address).collect(),
+        resources,
     };
     if let Err(e) = session.state.record(revision, &files) {
         eprintln!("warning: the revision was applied but not recorded in the history: {e}");

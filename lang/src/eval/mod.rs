@@ -125,13 +125,32 @@ pub fn evaluate_sources(
         diags.extend(p.diagnostics);
         trees.push((id, p.file));
     }
-    let name = default_stack_name(dir);
-    let config = stack::evaluate(sources, &trees, dir, &name, vars, hooks, &mut diags);
+    let refs: Vec<(FileId, &crate::ast::File)> = trees.iter().map(|(id, f)| (*id, f)).collect();
+    let (config, more) = evaluate_trees(sources, &refs, dir, vars, hooks);
+    drop(refs);
+    diags.extend(more.into_sorted());
     // Freeing a large syntax tree takes a noticeable share of a run (many small allocations);
     // nothing waits for it, so it happens on another thread.
     if trees.len() > 1000 || trees.iter().map(|(_, f)| f.body.items.len()).sum::<usize>() > 1000 {
         std::thread::spawn(move || drop(trees));
     }
+    let mut all = Diagnostics::new();
+    all.extend(diags);
+    (config, all)
+}
+
+/// Evaluates files parsed already (an editor keeps the trees of the files that did not
+/// change). The syntax errors of the parse are the caller's to report.
+pub fn evaluate_trees(
+    sources: Sources,
+    trees: &[(FileId, &crate::ast::File)],
+    dir: &Path,
+    vars: &VarInputs,
+    hooks: &dyn ResourceHooks,
+) -> (Config, Diagnostics) {
+    let mut diags = Vec::new();
+    let name = default_stack_name(dir);
+    let config = stack::evaluate(sources, trees, dir, &name, vars, hooks, &mut diags);
     let mut all = Diagnostics::new();
     all.extend(diags);
     (config, all)

@@ -42,7 +42,7 @@ struct Node<'a> {
 /// Evaluates the parsed files of one stack.
 pub fn evaluate(
     mut sources: Sources,
-    files: &[(crate::source::FileId, crate::ast::File)],
+    files: &[(crate::source::FileId, &crate::ast::File)],
     dir: &Path,
     default_name: &str,
     inputs: &VarInputs,

@@ -45,6 +45,10 @@ impl DockerProvider {
             .ping()
             .await
             .map_err(|e| unreachable(e.to_string()))?;
-        Ok(DockerProvider { docker, host })
+        Ok(DockerProvider {
+            docker,
+            host,
+            present: Default::default(),
+        })
     }
 }

@@ -61,7 +61,7 @@ async fn image_of(
             Ok(image::tag(&target.runtime_name, &target.spec_hash))
         }
         ImageUse::Registry(reference) => {
-            if p.docker.inspect_image(reference).await.is_err() {
+            if !p.known_image(reference) && p.docker.inspect_image(reference).await.is_err() {
                 use futures::StreamExt;
                 let mut stream = p.docker.create_image(
                     Some(bollard::query_parameters::CreateImageOptions {
@@ -81,6 +81,7 @@ async fn image_of(
                     progress.report(format!("pulling {reference}"), None, None);
                 }
             }
+            p.remember_image(reference);
             Ok(reference.clone())
         }
     }

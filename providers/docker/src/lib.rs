@@ -31,12 +31,27 @@ pub struct DockerProvider {
     docker: Docker,
     /// The daemon's address, for messages.
     host: String,
+    /// Registry images known to be present, so fifty containers of one image ask once.
+    present: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl DockerProvider {
     /// The daemon's address this provider talks to.
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    fn known_image(&self, reference: &str) -> bool {
+        self.present
+            .lock()
+            .map(|s| s.contains(reference))
+            .unwrap_or(false)
+    }
+
+    fn remember_image(&self, reference: &str) {
+        if let Ok(mut s) = self.present.lock() {
+            s.insert(reference.to_string());
+        }
     }
 }
 
