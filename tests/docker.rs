@@ -496,3 +496,134 @@ fn watch_converges_heals_drift_follows_edits_and_stops_on_sigterm() {
         .unwrap()
         .starts_with("local:"));
 }
+
+#[test]
+fn the_quickstart_answers_on_its_port() {
+    docker_up();
+    let state = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_stackc"))
+            .args([
+                "-C",
+                "examples/quickstart",
+                "--provider",
+                "docker",
+                "--state-dir",
+            ])
+            .arg(state.path())
+            .args(["--var", "port=18080"])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["apply", "--auto-approve", "--wait", "--timeout", "60s"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body = Command::new("busybox")
+        .args(["wget", "-q", "-O", "-", "http://127.0.0.1:18080/"])
+        .output()
+        .unwrap();
+    let destroyed = run(&["destroy", "--auto-approve", "--purge-volumes"]);
+    assert_eq!(
+        String::from_utf8_lossy(&body.stdout),
+        "<h1>hello from quickstart</h1>\n"
+    );
+    assert_eq!(destroyed.status.code(), Some(0));
+}
+
+#[test]
+fn rollback_re_applies_an_earlier_revision() {
+    let s = Stack::new("rb", WEB);
+    s.apply();
+    s.write(&WEB.replace("\"prod\"", "\"staging\""));
+    s.apply();
+    let history = s.expect(&["history"], 0);
+    assert!(
+        history.contains("\n1 ") && history.contains("\n2 "),
+        "{history}"
+    );
+    let out = s.expect(&["rollback", "1", "--auto-approve"], 0);
+    assert!(
+        out.contains("~ env.MODE = \"staging\" -> \"prod\""),
+        "{out}"
+    );
+    let env = docker(&["inspect", "-f", "{{json .Config.Env}}", &s.container("web")]);
+    assert!(env.contains("MODE=prod"), "{env}");
+    let history = s.expect(&["history"], 0);
+    assert!(history.contains("rollback 1"), "{history}");
+}
+
+#[test]
+fn images_from_a_dockerfile_and_from_an_archive() {
+    let s = Stack::new("img", "stack \"STACK\" {}\n");
+    let ctx = s.path().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::copy("/bin/busybox", ctx.join("busybox")).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM scratch AS base\nCOPY busybox /bin/busybox\nARG GREETING\nENV GREETING=$GREETING\n",
+    )
+    .unwrap();
+    // An archive made by `docker save` of an image built the same way.
+    let tag = format!("{}-archived:1", s.name);
+    assert!(docker_status(&[
+        "build",
+        "-q",
+        "-t",
+        &tag,
+        ctx.to_str().unwrap()
+    ]));
+    let archive = s.path().join("image.tar");
+    assert!(docker_status(&[
+        "save",
+        "-o",
+        archive.to_str().unwrap(),
+        &tag
+    ]));
+    assert!(docker_status(&["rmi", &tag]));
+    s.write(
+        r#"
+stack "STACK" {}
+
+image "built" {
+  build {
+    context = "./ctx"
+    args    = { GREETING = "from-a-build" }
+  }
+}
+
+image "loaded" {
+  archive = "./image.tar"
+  config {
+    entrypoint = ["/bin/busybox"]
+  }
+}
+
+container "a" {
+  image    = image.built
+  command  = ["/bin/busybox", "sh", "-c", "echo $GREETING; sleep 3600"]
+  networks = []
+}
+
+container "b" {
+  image    = image.loaded
+  command  = ["sleep", "3600"]
+  networks = []
+}
+"#,
+    );
+    s.apply();
+    s.assert_converged();
+    eventually("the build argument to show", 20, || {
+        s.expect(&["logs", "container.a"], 0)
+            .contains("from-a-build")
+    });
+    let running = docker(&["inspect", "-f", "{{.State.Running}}", &s.container("b")]);
+    assert_eq!(running.trim(), "true");
+    let _ = docker_status(&["rmi", "-f", &tag]);
+}
