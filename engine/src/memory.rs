@@ -48,6 +48,7 @@ struct Inner {
     address_delays: HashMap<String, Duration>,
     calls: Vec<Call>,
     logs: HashMap<String, Vec<String>>,
+    health: HashMap<String, Health>,
     running: usize,
     max_running: usize,
     next_id: u64,
@@ -81,6 +82,11 @@ impl MemoryProvider {
         self.lock()
             .address_delays
             .insert(address.to_string(), delay);
+    }
+
+    /// `health` answers `health` for `address` from now on, whatever its state.
+    pub fn set_health(&self, address: &str, health: Health) {
+        self.lock().health.insert(address.to_string(), health);
     }
 
     /// The log lines `logs` returns for `address`.
@@ -276,6 +282,9 @@ impl Provider for MemoryProvider {
 
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         self.call(Op::Health, &object.address, |inner| {
+            if let Some(h) = inner.health.get(&object.address) {
+                return Ok(h.clone());
+            }
             match inner.objects.get(&object.address) {
                 Some(o) if o.state == ObjectState::Present => Ok(Health::None),
                 Some(o) if o.state == ObjectState::Running => Ok(Health::Healthy),

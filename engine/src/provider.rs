@@ -43,6 +43,9 @@ pub enum Feature {
     Quotas,
     /// `health { … }` checks run by the runtime.
     HealthChecks,
+    /// The runtime itself restarts a container whose health check fails
+    /// (`on_unhealthy = "restart"`); without it, the watcher does (Docker never does).
+    UnhealthyRestarts,
 }
 
 /// What a provider can realise.
@@ -443,6 +446,15 @@ pub trait Provider: Send + Sync + 'static {
         &self,
         object: &ObservedObject,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+
+    /// Restarts a running container (the watcher's answer to a failing health check on a
+    /// runtime that does not restart unhealthy containers itself).
+    fn restart(
+        &self,
+        object: &ObservedObject,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send {
+        self.start(object)
+    }
 
     /// The current result of the object's health check.
     fn health(

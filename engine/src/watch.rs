@@ -125,7 +125,14 @@ struct Watcher<P: Provider> {
     /// The last good revision and its stack, healed between source changes.
     deployed: Option<(String, Loaded)>,
     seen: Option<String>,
+    /// When each container was restarted for failing its health check, for the flap limit.
+    restarts: std::collections::HashMap<String, std::collections::VecDeque<Instant>>,
 }
+
+/// At most this many restarts of an unhealthy container within [`FLAP_WINDOW`]; then it is
+/// reported and left alone, since restarting it again is not helping.
+const FLAP_LIMIT: usize = 5;
+const FLAP_WINDOW: Duration = Duration::from_secs(600);
 
 /// Runs the loop until `shutdown` turns true (SIGTERM/SIGINT: the current tick finishes
 /// first), or after one tick with `once`.
@@ -164,6 +171,7 @@ pub async fn run<P: Provider>(
         failed: None,
         deployed: None,
         seen: None,
+        restarts: Default::default(),
     };
     let mut forced = false;
     let outcome = loop {
@@ -360,9 +368,78 @@ impl<P: Provider> Watcher<P> {
             return TickOutcome::Converged;
         };
         let outcome = self.reconcile(&loaded, &revision, true).await;
+        if self.options.self_heal {
+            self.restart_unhealthy(&loaded).await;
+        }
         self.deployed = Some((revision, loaded));
         self.finish(began);
         outcome
+    }
+
+    /// Restarts running containers whose health check fails and whose `on_unhealthy` is
+    /// `restart`, when the runtime does not do it itself; a container that keeps failing is
+    /// left alone after [`FLAP_LIMIT`] restarts in [`FLAP_WINDOW`], and reported.
+    async fn restart_unhealthy(&mut self, loaded: &Loaded) {
+        use crate::model::container::OnUnhealthy;
+        use crate::provider::{Feature, Health};
+        if self
+            .provider
+            .capabilities()
+            .supports(Feature::UnhealthyRestarts)
+        {
+            return;
+        }
+        let Ok(observed) = self.provider.observe(&loaded.stack.name).await else {
+            return;
+        };
+        for o in observed.iter().filter(|o| o.state == ObjectState::Running) {
+            let Some(r) = loaded.stack.get(&o.address) else {
+                continue;
+            };
+            let Some(c) = r.spec.container() else {
+                continue;
+            };
+            if c.health.is_none() || c.on_unhealthy() != OnUnhealthy::Restart {
+                continue;
+            }
+            let Ok(Health::Unhealthy { reason }) = self.provider.health(o).await else {
+                continue;
+            };
+            let now = Instant::now();
+            let history = self.restarts.entry(o.address.clone()).or_default();
+            while history
+                .front()
+                .is_some_and(|t| now.duration_since(*t) > FLAP_WINDOW)
+            {
+                history.pop_front();
+            }
+            if history.len() >= FLAP_LIMIT {
+                let message = format!(
+                    "{} is unhealthy ({reason}) after {FLAP_LIMIT} restarts in {} minutes; \
+                     left alone until it recovers or the source moves",
+                    o.address,
+                    FLAP_WINDOW.as_secs() / 60
+                );
+                let already = self
+                    .status
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .last_error
+                    .as_ref()
+                    .is_some_and(|e| e.message == message);
+                if !already {
+                    self.fail(None, message, Vec::new());
+                }
+                continue;
+            }
+            history.push_back(now);
+            tracing::info!(address = %o.address, %reason, "restarting an unhealthy container");
+            if let Err(e) = self.provider.restart(o).await {
+                tracing::warn!(address = %o.address, "the restart failed: {e}");
+            } else {
+                self.update(|s| s.metrics.drift_corrections += 1);
+            }
+        }
     }
 
     fn finish(&self, began: Instant) {

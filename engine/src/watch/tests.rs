@@ -391,3 +391,99 @@ async fn webhooks_hear_of_applies() {
         .unwrap()
         .starts_with("stackc: shop applied"));
 }
+
+#[tokio::test]
+async fn unhealthy_containers_are_restarted_up_to_the_flap_limit() {
+    use crate::memory::{Op, Phase};
+    use crate::provider::Health;
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.stack.hcl"),
+        "stack \"shop\" {}\ncontainer \"web\" {\n  image    = \"busybox\"\n  networks = []\n  restart  = \"always\"\n  health {\n    tcp = 80\n  }\n}\n",
+    )
+    .unwrap();
+    let provider = Arc::new(MemoryProvider::new());
+    let mut o = options(state.path());
+    o.interval = Duration::from_millis(20);
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        Source::Local(dir.path().to_path_buf()),
+        o,
+        rx,
+    ));
+    eventually("the first apply", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+    provider.set_health(
+        "container.web",
+        Health::Unhealthy {
+            reason: "connection refused".into(),
+        },
+    );
+    eventually("the flap limit to be reported", || {
+        read_status(state.path())
+            .last_error
+            .is_some_and(|e| e.message.contains("after 5 restarts in 10 minutes"))
+    })
+    .await;
+    let starts = provider
+        .calls()
+        .iter()
+        .filter(|c| c.op == Op::Start && c.phase == Phase::End)
+        .count();
+    // One start when it was made, then five restarts, and no more.
+    assert_eq!(starts, 1 + 5);
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn an_unreachable_remote_is_reported_and_caught_up_with() {
+    let repo = Repo::new();
+    let state = tempfile::tempdir().unwrap();
+    repo.commit(&stack(&["web"]));
+    let provider = Arc::new(MemoryProvider::new());
+    let source = Source::Git(GitSource {
+        url: repo.url(),
+        reference: GitRef::Branch(Some("main".into())),
+        path: Some(PathBuf::from("stack")),
+        checkout: state.path().join("sources/away"),
+        ssh_key: None,
+    });
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        source,
+        options(state.path()),
+        rx,
+    ));
+    eventually("the first commit", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+
+    // The remote goes away: the watcher records it and keeps running what is deployed.
+    let away = repo.bare.with_extension("away");
+    std::fs::rename(&repo.bare, &away).unwrap();
+    eventually("the unreachable remote to be reported", || {
+        read_status(state.path())
+            .last_error
+            .is_some_and(|e| e.message.starts_with("cannot read the source"))
+    })
+    .await;
+    assert!(provider.object("container.web").is_some());
+
+    // It comes back with a new commit: caught up.
+    std::fs::rename(&away, &repo.bare).unwrap();
+    let commit = repo.commit(&stack(&["web", "api"]));
+    eventually("the new commit to converge", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(commit.as_str())
+    })
+    .await;
+    assert!(provider.object("container.api").is_some());
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}

@@ -150,6 +150,14 @@ impl Provider for DockerProvider {
             .map_err(|e| e.into_provider(&object.address))
     }
 
+    /// Docker never restarts an unhealthy container itself; the watcher asks for this.
+    async fn restart(&self, object: &ObservedObject) -> Result<(), ProviderError> {
+        self.docker
+            .restart_container(&object.id, None)
+            .await
+            .map_err(|e| DockerError::from(e).into_provider(&object.address))
+    }
+
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         container::health(self, object)
             .await
