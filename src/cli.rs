@@ -217,8 +217,8 @@ enum Command {
     /// Reconcile continuously from a local directory or a git repository.
     Watch {
         /// The stack directory to watch (default: --dir).
-        #[arg(value_name = "DIR")]
-        dir: Option<PathBuf>,
+        #[arg(id = "watch_dir", value_name = "DIR")]
+        watch_dir: Option<PathBuf>,
         /// Follow a git repository instead of a directory.
         #[arg(long, value_name = "URL")]
         git: Option<String>,
@@ -522,7 +522,7 @@ where
         Command::History { json } => Cmd::History { json },
         Command::Lsp => Cmd::Lsp,
         Command::Watch {
-            dir,
+            watch_dir: dir,
             git,
             branch,
             tag,
@@ -612,6 +612,24 @@ mod tests {
                 format: DiagFormat::Json
             }
         ));
+    }
+
+    #[test]
+    fn watch_takes_a_directory_or_a_git_url() {
+        let o = parse_from(["stackc", "watch", "--git", "file:///r.git", "--path", "s"]).unwrap();
+        assert!(matches!(
+            o.command,
+            Cmd::Watch(WatchArgs {
+                source: WatchSource::Git { .. },
+                ..
+            })
+        ));
+        let o = parse_from(["stackc", "watch", "stacks/shop"]).unwrap();
+        let Cmd::Watch(w) = o.command else {
+            panic!("not watch")
+        };
+        assert_eq!(w.source, WatchSource::Dir(PathBuf::from("stacks/shop")));
+        assert!(parse_from(["stackc", "watch", "d", "--git", "file:///r.git"]).is_err());
     }
 
     #[test]

@@ -353,6 +353,23 @@ fn half_typed_and_malformed_documents_never_crash_the_server() {
         "a = ${".into(),
         "\u{feff}x".into(),
     ]);
+    // The invalid half of the language corpus, and a sample of the fuzz corpus.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    for (dir, min) in [("lang/invalid", 100), ("fuzz-sample", 300)] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_none_or(|x| x == "hcl"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= min, "{dir} has its cases");
+        texts.extend(
+            files
+                .iter()
+                .filter_map(|p| std::fs::read(p).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+        );
+    }
     for (v, t) in texts.iter().enumerate() {
         c.change(&u, v as i32 + 2, t);
         let lines = t.lines().count() as u32;
