@@ -160,7 +160,7 @@ pub async fn run<P: Provider>(
     // Local sources: file changes trigger a tick, debounced.
     let (change_tx, mut change_rx) = mpsc::channel::<()>(16);
     let _fs_watcher = match &source {
-        Source::Local(dir) => Some(watch_dir(dir, change_tx)?),
+        Source::Local(dir) => Some(watch_dir(dir, options.state_dir.root(), change_tx)?),
         Source::Git(_) => None,
     };
     let mut w = Watcher {
@@ -215,15 +215,24 @@ pub async fn run<P: Provider>(
     Ok(outcome)
 }
 
-/// Watches `dir` recursively; each change sends on `tx`.
+/// Watches `dir` recursively; each change sends on `tx`. Changes under `state` (the state
+/// directory may sit inside the stack's, and the watcher writes there every tick) and under
+/// `.git` are not changes of the stack.
 fn watch_dir(
     dir: &std::path::Path,
+    state: &std::path::Path,
     tx: mpsc::Sender<()>,
 ) -> Result<notify::RecommendedWatcher, String> {
     use notify::Watcher as _;
+    let state = std::fs::canonicalize(state).unwrap_or_else(|_| state.to_path_buf());
+    let ignored = move |p: &std::path::Path| {
+        p.starts_with(&state)
+            || std::fs::canonicalize(p).is_ok_and(|c| c.starts_with(&state))
+            || p.components().any(|c| c.as_os_str() == ".git")
+    };
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(e) = event {
-            if !e.kind.is_access() {
+            if !e.kind.is_access() && !e.paths.iter().all(|p| ignored(p)) {
                 let _ = tx.try_send(());
             }
         }

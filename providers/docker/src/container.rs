@@ -1,22 +1,28 @@
 //! Containers: every attribute of LANGUAGE.md §5 `container` mapped onto Docker's create
 //! call; `resources` and `restart` changed in place with `docker update`.
+//!
+//! Docker cannot change a container's labels, `stop_signal` or `stop_timeout` once it exists:
+//! the provider asks the engine to replace the container for the last two
+//! (`forces_replacement`), and after an update in place the labels keep the spec hash and
+//! record of the creation (the engine compares live attributes with the runtime, not with
+//! the record, so the plan is still empty).
 
-use crate::{image, observe, DockerError, DockerProvider};
+use crate::error::daemon_message;
+use crate::{health, image, labels, live, observe, DockerError, DockerProvider};
 use bollard::body_full;
 use bollard::models::{
-    ContainerCreateBody, ContainerUpdateBody, EndpointSettings, HealthConfig, HealthStatusEnum,
-    HostConfig, Mount, MountType, NetworkingConfig, PortBinding, ResourcesUlimits, RestartPolicy,
-    RestartPolicyNameEnum,
+    ContainerCreateBody, EndpointSettings, HostConfig, Mount, MountType, NetworkConnectRequest,
+    NetworkingConfig, PortBinding, ResourcesUlimits,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, RemoveContainerOptions, StopContainerOptions, UploadToContainerOptions,
+    CreateContainerOptions, CreateImageOptions, RemoveContainerOptions, StopContainerOptions,
+    UploadToContainerOptions,
 };
-use stackc_engine::model::container::{ContainerSpec, Probe, RestartPolicy as Policy};
+use futures::StreamExt;
+use stackc_engine::model::container::ContainerSpec;
 use stackc_engine::model::refs::{ImageUse, MountSource, NetworkMode};
 use stackc_engine::model::ResourceSpec;
-use stackc_engine::provider::{
-    DesiredObject, Health, ObjectState, ObservedObject, Progress, LABEL_APPLIED,
-};
+use stackc_engine::provider::{DesiredObject, ObjectState, ObservedObject, Progress};
 use std::collections::HashMap;
 
 fn spec(desired: &DesiredObject) -> Result<&ContainerSpec, DockerError> {
@@ -39,18 +45,15 @@ fn referenced<'a>(desired: &'a DesiredObject, address: &str) -> Result<&'a str, 
         })
 }
 
-fn nanos(d: &stackc_engine::model::Duration) -> i64 {
-    i64::try_from(d.get().as_nanos()).unwrap_or(i64::MAX)
-}
-
-/// The image reference to create the container from.
+/// The image reference to create the container from: an image resource's tag, or a
+/// registry reference pulled when missing.
 async fn image_of(
     p: &DockerProvider,
     desired: &DesiredObject,
     c: &ContainerSpec,
     progress: &Progress,
 ) -> Result<String, DockerError> {
-    match &c.image {
+    let reference = match &c.image {
         ImageUse::Resource(r) => {
             let target = desired.reference(r.address()).ok_or_else(|| {
                 DockerError::failed(
@@ -58,106 +61,41 @@ async fn image_of(
                     format!("the image `{}` is not resolved", r.address()),
                 )
             })?;
-            Ok(image::tag(&target.runtime_name, &target.spec_hash))
+            return Ok(image::tag(&target.runtime_name, &target.spec_hash));
         }
-        ImageUse::Registry(reference) => {
-            if !p.known_image(reference) && p.docker.inspect_image(reference).await.is_err() {
-                use futures::StreamExt;
-                let mut stream = p.docker.create_image(
-                    Some(bollard::query_parameters::CreateImageOptions {
-                        from_image: Some(reference.clone()),
-                        ..Default::default()
-                    }),
-                    None,
-                    None,
-                );
-                while let Some(info) = stream.next().await {
-                    let info = info.map_err(|e| {
-                        DockerError::failed(format!("pulling {reference}"), e.to_string())
-                    })?;
-                    if let Some(m) = info.error_detail.and_then(|d| d.message) {
-                        return Err(DockerError::failed(format!("pulling {reference}"), m));
-                    }
-                    progress.report(format!("pulling {reference}"), None, None);
-                }
-            }
-            p.remember_image(reference);
-            Ok(reference.clone())
+        ImageUse::Registry(reference) => reference,
+    };
+    if p.known_image(reference) || p.docker.inspect_image(reference).await.is_ok() {
+        p.remember_image(reference);
+        return Ok(reference.clone());
+    }
+    let what = format!("pulling {reference}");
+    let mut stream = p.docker.create_image(
+        Some(CreateImageOptions {
+            from_image: Some(reference.clone()),
+            ..Default::default()
+        }),
+        None,
+        None,
+    );
+    while let Some(info) = stream.next().await {
+        let info = info.map_err(|e| DockerError::failed(&what, daemon_message(&e)))?;
+        if let Some(m) = info.error_detail.and_then(|d| d.message) {
+            return Err(DockerError::failed(&what, m));
         }
+        progress.report(&what, None, None);
     }
+    p.remember_image(reference);
+    Ok(reference.clone())
 }
 
-/// The probe as a Docker health check command, run inside the container (Docker runs every
-/// check there): `exec` as given; `http` with `wget`, `tcp` with `nc -z`. An image made
-/// `from_host` a busybox gets the applets through that binary, since it has no shell or
-/// applet links; any other image must have `sh`, `wget` and `nc`.
-fn health_test(probe: Probe<'_>, busybox: Option<&str>) -> Vec<String> {
-    let applet = |args: &[&str]| -> Vec<String> {
-        let bb = busybox.unwrap_or_default();
-        std::iter::once("CMD".to_string())
-            .chain(std::iter::once(bb.to_string()))
-            .chain(args.iter().map(|a| a.to_string()))
-            .collect()
-    };
-    match (probe, busybox) {
-        (Probe::Exec(cmd), _) => std::iter::once("CMD".to_string())
-            .chain(cmd.iter().cloned())
-            .collect(),
-        (Probe::Http(url), Some(_)) => applet(&["wget", "-q", "-O", "/dev/null", url]),
-        // Busybox's nc has no -z: connecting and running `busybox true` says the same.
-        (Probe::Tcp(port), Some(bb)) => applet(&[
-            "nc",
-            "-w",
-            "2",
-            "127.0.0.1",
-            &port.to_string(),
-            "-e",
-            bb,
-            "true",
-        ]),
-        (Probe::Http(url), None) => vec![
-            "CMD-SHELL".into(),
-            format!(
-                "wget -q -O /dev/null '{}' || exit 1",
-                url.replace('\'', "'\\''")
-            ),
-        ],
-        (Probe::Tcp(port), None) => vec![
-            "CMD-SHELL".into(),
-            format!("nc -z 127.0.0.1 {port} || exit 1"),
-        ],
-    }
-}
+/// Docker's `PortBindings`: host bindings by `port/protocol`.
+type Bindings = HashMap<String, Option<Vec<PortBinding>>>;
 
-/// The busybox binary of an image made `from_host`, if the container's image is one.
-fn busybox_of(desired: &DesiredObject, c: &ContainerSpec) -> Option<String> {
-    let image = desired.reference(c.image.resource()?.address())?;
-    let ResourceSpec::Image(spec) = &image.spec else {
-        return None;
-    };
-    spec.from_host
-        .iter()
-        .flatten()
-        .map(|p| p.as_str())
-        .find(|p| p.rsplit('/').next() == Some("busybox"))
-        .map(str::to_string)
-}
-
-pub(crate) async fn create(
-    p: &DockerProvider,
-    desired: &DesiredObject,
-    progress: &Progress,
-) -> Result<ObservedObject, DockerError> {
-    let c = spec(desired)?;
-    let image = image_of(p, desired, c, progress).await?;
-
-    let mut labels: HashMap<String, String> =
-        c.labels.clone().unwrap_or_default().into_iter().collect();
-    labels.extend(desired.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
-    labels.insert(LABEL_APPLIED.to_string(), desired.applied.clone());
-
+/// Ports as Docker wants them: the exposed `port/protocol` keys and their host bindings.
+fn ports(c: &ContainerSpec) -> (Vec<String>, Bindings) {
     let mut exposed: Vec<String> = Vec::new();
-    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    let mut bindings = Bindings::new();
     for port in &c.ports {
         let key = format!("{}/{}", port.container, port.protocol().as_str());
         if !exposed.contains(&key) {
@@ -172,27 +110,71 @@ pub(crate) async fn create(
                 host_port: Some(port.host_port().to_string()),
             });
     }
+    (exposed, bindings)
+}
 
-    let mut mounts = Vec::new();
-    for m in &c.mounts {
-        let (typ, source) = match &m.source {
-            MountSource::Volume(v) => (
-                MountType::VOLUME,
-                referenced(desired, v.address())?.to_string(),
-            ),
-            MountSource::Path(path) => (
-                MountType::BIND,
-                path.resolve(&desired.stack_dir).display().to_string(),
-            ),
-        };
-        mounts.push(Mount {
-            typ: Some(typ),
-            source: Some(source),
-            target: Some(m.target.as_str().to_string()),
-            read_only: m.readonly,
-            ..Default::default()
-        });
-    }
+fn mounts(desired: &DesiredObject, c: &ContainerSpec) -> Result<Vec<Mount>, DockerError> {
+    c.mounts
+        .iter()
+        .map(|m| {
+            let (typ, source) = match &m.source {
+                // Named volumes by their runtime name; a removed container never takes them.
+                MountSource::Volume(v) => (
+                    MountType::VOLUME,
+                    referenced(desired, v.address())?.to_string(),
+                ),
+                MountSource::Path(path) => (
+                    MountType::BIND,
+                    path.resolve(&desired.stack_dir).display().to_string(),
+                ),
+            };
+            Ok(Mount {
+                typ: Some(typ),
+                source: Some(source),
+                target: Some(m.target.as_str().to_string()),
+                read_only: m.readonly,
+                ..Default::default()
+            })
+        })
+        .collect()
+}
+
+/// Docker's network mode and the networks to join, first one at create.
+fn networking(
+    desired: &DesiredObject,
+    c: &ContainerSpec,
+) -> Result<(String, Vec<String>), DockerError> {
+    Ok(match c.network_mode() {
+        NetworkMode::Host => ("host".to_string(), Vec::new()),
+        NetworkMode::None => ("none".to_string(), Vec::new()),
+        NetworkMode::Container(r) => (
+            format!("container:{}", referenced(desired, r.address())?),
+            Vec::new(),
+        ),
+        NetworkMode::Bridge => {
+            // `network_addresses` is `networks`, or `network.default` when unset; the
+            // engine resolves the default network into the references like any other.
+            let names = c
+                .network_addresses()
+                .iter()
+                .map(|a| referenced(desired, a).map(str::to_string))
+                .collect::<Result<Vec<_>, _>>()?;
+            match names.first() {
+                Some(first) => (first.clone(), names),
+                // `networks = []`: loopback only.
+                None => ("none".to_string(), names),
+            }
+        }
+    })
+}
+
+fn host_config(
+    desired: &DesiredObject,
+    c: &ContainerSpec,
+    network_mode: String,
+    bindings: Bindings,
+) -> Result<HostConfig, DockerError> {
+    let r = c.resources.clone().unwrap_or_default();
     let tmpfs: HashMap<String, String> = c
         .tmpfs
         .iter()
@@ -205,39 +187,12 @@ pub(crate) async fn create(
             (t.target.as_str().to_string(), opts)
         })
         .collect();
-
-    let (network_mode, networks) = match c.network_mode() {
-        NetworkMode::Host => ("host".to_string(), Vec::new()),
-        NetworkMode::None => ("none".to_string(), Vec::new()),
-        NetworkMode::Container(r) => (
-            format!("container:{}", referenced(desired, r.address())?),
-            Vec::new(),
-        ),
-        NetworkMode::Bridge => {
-            let mut names = Vec::new();
-            for address in c.network_addresses() {
-                names.push(referenced(desired, &address)?.to_string());
-            }
-            match names.first() {
-                Some(first) => (first.clone(), names),
-                // `networks = []`: loopback only.
-                None => ("none".to_string(), names),
-            }
-        }
+    let caps = |caps: &Option<Vec<stackc_engine::model::domain::Capability>>| {
+        caps.as_ref()
+            .map(|caps| caps.iter().map(|c| c.name().to_string()).collect())
     };
-    let endpoint = |_: &str| EndpointSettings {
-        aliases: c.aliases.clone(),
-        ..Default::default()
-    };
-    let networking = networks.first().map(|first| NetworkingConfig {
-        endpoints_config: Some(HashMap::from([(first.clone(), endpoint(first))])),
-    });
-
-    let r = c.resources.clone().unwrap_or_default();
-    let restart = restart_policy(c);
-    let host_config = HostConfig {
-        binds: None,
-        mounts: Some(mounts),
+    Ok(HostConfig {
+        mounts: Some(mounts(desired, c)?),
         tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
         port_bindings: (!bindings.is_empty()).then_some(bindings),
         network_mode: Some(network_mode),
@@ -248,16 +203,10 @@ pub(crate) async fn create(
         cpu_shares: r.cpu_shares.map(|s| s as i64),
         cpuset_cpus: r.cpuset.clone(),
         blkio_weight: r.io_weight,
-        restart_policy: Some(restart),
+        restart_policy: Some(live::restart_policy(c)),
         readonly_rootfs: c.read_only,
-        cap_add: c
-            .cap_add
-            .as_ref()
-            .map(|caps| caps.iter().map(|c| c.name().to_string()).collect()),
-        cap_drop: c
-            .cap_drop
-            .as_ref()
-            .map(|caps| caps.iter().map(|c| c.name().to_string()).collect()),
+        cap_add: caps(&c.cap_add),
+        cap_drop: caps(&c.cap_drop),
         privileged: c.privileged,
         ulimits: c.ulimits.as_ref().map(|u| {
             u.iter()
@@ -271,16 +220,25 @@ pub(crate) async fn create(
         sysctls: c.sysctls.as_ref().map(|s| s.clone().into_iter().collect()),
         init: c.init,
         ..Default::default()
+    })
+}
+
+pub(crate) async fn create(
+    p: &DockerProvider,
+    desired: &DesiredObject,
+    progress: &Progress,
+) -> Result<ObservedObject, DockerError> {
+    let c = spec(desired)?;
+    let image = image_of(p, desired, c, progress).await?;
+    let (exposed, bindings) = ports(c);
+    let (network_mode, networks) = networking(desired, c)?;
+    let endpoint = || EndpointSettings {
+        aliases: c.aliases.clone(),
+        ..Default::default()
     };
-    let health = c.health.as_ref().and_then(|h| {
-        Some(HealthConfig {
-            test: Some(health_test(h.probe()?, busybox_of(desired, c).as_deref())),
-            interval: h.interval.as_ref().map(nanos),
-            timeout: h.timeout.as_ref().map(nanos),
-            retries: h.retries.map(i64::from),
-            start_period: h.start_period.as_ref().map(nanos),
-            ..Default::default()
-        })
+    // API 1.41 takes one network at create; the others are connected below.
+    let networking_config = networks.first().map(|first| NetworkingConfig {
+        endpoints_config: Some(HashMap::from([(first.clone(), endpoint())])),
     });
     let body = ContainerCreateBody {
         image: Some(image),
@@ -293,13 +251,16 @@ pub(crate) async fn create(
         working_dir: c.workdir.as_ref().map(|w| w.as_str().to_string()),
         user: c.user.clone(),
         hostname: c.hostname.clone(),
-        labels: Some(labels),
+        labels: Some(labels::of(desired, c.labels.as_ref())),
         exposed_ports: (!exposed.is_empty()).then_some(exposed),
-        healthcheck: health,
+        healthcheck: health::config(desired, c),
         stop_signal: c.stop_signal.as_ref().map(|s| s.name()),
-        stop_timeout: c.stop_timeout.as_ref().map(|d| d.get().as_secs() as i64),
-        host_config: Some(host_config),
-        networking_config: networking,
+        stop_timeout: c
+            .stop_timeout
+            .as_ref()
+            .map(|d| i64::try_from(d.get().as_secs()).unwrap_or(i64::MAX)),
+        host_config: Some(host_config(desired, c, network_mode, bindings)?),
+        networking_config,
         ..Default::default()
     };
     let made = p
@@ -311,7 +272,13 @@ pub(crate) async fn create(
             }),
             body,
         )
-        .await?;
+        .await
+        .map_err(|e| DockerError::from(e).on_create())?;
+    // Docker's warnings say what it changed from what was asked (a limit the host cannot
+    // enforce is dropped); the user should see them.
+    for warning in &made.warnings {
+        progress.report(format!("Docker: {warning}"), None, None);
+    }
     let id = made.id;
     // Everything after the create can fail; a half-made container must not stay behind
     // under the stack's name, or the next plan would take it for a finished one.
@@ -320,9 +287,9 @@ pub(crate) async fn create(
             p.docker
                 .connect_network(
                     name,
-                    bollard::models::NetworkConnectRequest {
+                    NetworkConnectRequest {
                         container: id.clone(),
-                        endpoint_config: Some(endpoint(name)),
+                        endpoint_config: Some(endpoint()),
                     },
                 )
                 .await?;
@@ -357,61 +324,70 @@ pub(crate) async fn create(
     })
 }
 
-fn restart_policy(c: &ContainerSpec) -> RestartPolicy {
-    let (name, max) = match c.restart_policy() {
-        Policy::No => (RestartPolicyNameEnum::NO, None),
-        Policy::Always => (RestartPolicyNameEnum::ALWAYS, None),
-        Policy::UnlessStopped => (RestartPolicyNameEnum::UNLESS_STOPPED, None),
-        Policy::OnFailure => (
-            RestartPolicyNameEnum::ON_FAILURE,
-            c.max_restarts.map(i64::from),
-        ),
-    };
-    RestartPolicy {
-        name: Some(name),
-        maximum_retry_count: max,
-    }
-}
-
-/// `file` and `secret` blocks, written into the container before it starts.
-async fn upload_files(p: &DockerProvider, id: &str, c: &ContainerSpec) -> Result<(), DockerError> {
-    if c.files.is_empty() && c.secrets.is_empty() {
-        return Ok(());
-    }
+/// A tar of `(path, content, mode)` entries, owned by root, dated 0 (the content is the
+/// spec's, so the archive is too).
+fn tar_of<'a>(
+    entries: impl Iterator<Item = (&'a str, &'a [u8], u32)>,
+) -> Result<Vec<u8>, DockerError> {
     let mut tar = tar::Builder::new(Vec::new());
-    let entries = c
-        .files
-        .iter()
-        .map(|f| (f.target.as_str(), f.content.as_bytes(), f.mode().bits()))
-        .chain(c.secrets.iter().map(|s| {
-            (
-                s.target.as_str(),
-                s.value.expose().as_bytes(),
-                s.mode().bits(),
-            )
-        }));
     for (target, bytes, mode) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(mode);
         header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
         header.set_cksum();
         tar.append_data(&mut header, target.trim_start_matches('/'), bytes)
             .map_err(DockerError::io(std::path::Path::new(target)))?;
     }
-    let bytes = tar
-        .into_inner()
-        .map_err(DockerError::io(std::path::Path::new("files")))?;
+    tar.into_inner()
+        .map_err(DockerError::io(std::path::Path::new("files")))
+}
+
+async fn upload(
+    p: &DockerProvider,
+    id: &str,
+    tar: Vec<u8>,
+    owned: bool,
+) -> Result<(), DockerError> {
     p.docker
         .upload_to_container(
             id,
             Some(UploadToContainerOptions {
                 path: "/".to_string(),
+                copy_uidgid: owned.then(|| "true".to_string()),
                 ..Default::default()
             }),
-            body_full(bytes.into()),
+            body_full(tar.into()),
         )
         .await?;
+    Ok(())
+}
+
+/// `file` and `secret` blocks, written into the created container before it starts (Docker
+/// creates the missing directories). Files belong to root; secrets to the container's user,
+/// whom Docker resolves in the image (`copyUIDGID`), so that a 0400 secret is readable by
+/// the process it is for.
+async fn upload_files(p: &DockerProvider, id: &str, c: &ContainerSpec) -> Result<(), DockerError> {
+    if !c.files.is_empty() {
+        let files = tar_of(
+            c.files
+                .iter()
+                .map(|f| (f.target.as_str(), f.content.as_bytes(), f.mode().bits())),
+        )?;
+        upload(p, id, files, false).await?;
+    }
+    if !c.secrets.is_empty() {
+        let secrets = tar_of(c.secrets.iter().map(|s| {
+            (
+                s.target.as_str(),
+                s.value.expose().as_bytes(),
+                s.mode().bits(),
+            )
+        }))?;
+        upload(p, id, secrets, true).await?;
+    }
     Ok(())
 }
 
@@ -421,43 +397,58 @@ async fn inspect(p: &DockerProvider, id: &str) -> Result<ObservedObject, DockerE
         .ok_or_else(|| DockerError::failed(id, "the container lost its stackc labels"))
 }
 
+/// `docker update` of the limits and restart policy. A limit the spec no longer has cannot be
+/// lifted that way (Docker ignores a zero), so then the container is made anew from the
+/// spec, and started again if it ran; the progress line says why.
 pub(crate) async fn update(
     p: &DockerProvider,
     current: &ObservedObject,
     desired: &DesiredObject,
+    progress: &Progress,
 ) -> Result<ObservedObject, DockerError> {
     let c = spec(desired)?;
-    let r = c.resources.clone().unwrap_or_default();
-    // Unset limits are written as "no limit" so that a removed limit is removed.
-    let memory = r.memory.as_ref().map_or(0, |m| m.bytes() as i64);
-    let body = ContainerUpdateBody {
-        nano_cpus: Some(r.cpus.as_ref().map_or(0, |c| c.nanos() as i64)),
-        memory: Some(memory),
-        memory_swap: Some(match &r.memory_swap {
-            Some(s) => s.bytes() as i64,
-            None if memory > 0 => memory * 2,
-            None => -1,
-        }),
-        pids_limit: Some(r.pids.map_or(-1, |p| p as i64)),
-        cpu_shares: Some(r.cpu_shares.map_or(0, |s| s as i64)),
-        cpuset_cpus: Some(r.cpuset.clone().unwrap_or_default()),
-        blkio_weight: Some(r.io_weight.unwrap_or(0)),
-        restart_policy: Some(restart_policy(c)),
-        ..Default::default()
-    };
-    p.docker.update_container(&current.id, body).await?;
-    // Docker cannot change a container's labels: the spec-hash and applied labels keep the
-    // values of its creation. The engine compares live attributes with the runtime rather
-    // than with the record, so the plan is still empty after this update.
+    let lifted = live::unliftable(&current.live, c);
+    if !lifted.is_empty() {
+        progress.report(
+            format!(
+                "Docker cannot lift {} from an existing container: making it anew",
+                lifted.join(", ")
+            ),
+            None,
+            None,
+        );
+        let ran = matches!(
+            current.state,
+            ObjectState::Running | ObjectState::Restarting
+        );
+        delete(p, current).await?;
+        let made = create(p, desired, progress).await?;
+        if ran {
+            start(p, &made).await?;
+        }
+        return inspect(p, &made.id).await;
+    }
+    p.docker
+        .update_container(&current.id, live::update_body(c))
+        .await?;
     inspect(p, &current.id).await
 }
 
+/// Stops the container with its own signal and timeout, removes it (never its named
+/// volumes), then its image if that was a replaced stackc image no tag names any more.
 pub(crate) async fn delete(p: &DockerProvider, object: &ObservedObject) -> Result<(), DockerError> {
     let inspected = p.docker.inspect_container(&object.id, None).await?;
-    let image = inspected.image.clone();
     let config = inspected.config.unwrap_or_default();
-    if !matches!(object.state, ObjectState::Stopped { .. }) {
-        let t = config.stop_timeout.map(|t| t as i32).unwrap_or(10);
+    let running = inspected
+        .state
+        .as_ref()
+        .is_some_and(|s| s.running == Some(true));
+    if running {
+        let t = config
+            .stop_timeout
+            .and_then(|t| i32::try_from(t).ok())
+            .unwrap_or(10);
+        // A container that stops by itself meanwhile is fine; the removal below is forced.
         let _ = p
             .docker
             .stop_container(
@@ -479,7 +470,7 @@ pub(crate) async fn delete(p: &DockerProvider, object: &ObservedObject) -> Resul
             }),
         )
         .await?;
-    if let Some(image) = image {
+    if let Some(image) = inspected.image {
         image::remove_if_dangling(p, &image).await;
     }
     Ok(())
@@ -488,9 +479,9 @@ pub(crate) async fn delete(p: &DockerProvider, object: &ObservedObject) -> Resul
 pub(crate) async fn start(p: &DockerProvider, object: &ObservedObject) -> Result<(), DockerError> {
     match p.docker.start_container(&object.id, None).await {
         Ok(()) => Ok(()),
-        // 304: already running.
         Err(e) => {
             let e = DockerError::from(e);
+            // 304: already running, which is what was asked.
             if e.status() == Some(304) {
                 Ok(())
             } else {
@@ -498,35 +489,4 @@ pub(crate) async fn start(p: &DockerProvider, object: &ObservedObject) -> Result
             }
         }
     }
-}
-
-pub(crate) async fn health(
-    p: &DockerProvider,
-    object: &ObservedObject,
-) -> Result<Health, DockerError> {
-    let c = p.docker.inspect_container(&object.id, None).await?;
-    let state = c.state.unwrap_or_default();
-    if state.running != Some(true) {
-        let why = match state.exit_code {
-            Some(code) => format!("not running (exit {code})"),
-            None => "not running".to_string(),
-        };
-        return Ok(Health::Unhealthy { reason: why });
-    }
-    Ok(
-        match state.health.and_then(|h| {
-            let last = h
-                .log
-                .and_then(|l| l.last().and_then(|r| r.output.clone()))
-                .unwrap_or_default();
-            h.status.map(|s| (s, last))
-        }) {
-            Some((HealthStatusEnum::HEALTHY, _)) => Health::Healthy,
-            Some((HealthStatusEnum::STARTING, _)) => Health::Starting,
-            Some((HealthStatusEnum::UNHEALTHY, last)) => Health::Unhealthy {
-                reason: format!("its health check fails: {}", last.trim()),
-            },
-            _ => Health::None,
-        },
-    )
 }

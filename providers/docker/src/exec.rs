@@ -49,7 +49,9 @@ pub(crate) async fn exec(
         mut input,
     } = started
     {
-        let pump = stdin.map(|mut stdin| {
+        // Input goes only to a command that asked for it (`-i`); Docker did not attach it
+        // otherwise.
+        let pump = stdin.filter(|_| request.interactive).map(|mut stdin| {
             tokio::spawn(async move {
                 let _ = tokio::io::copy(&mut stdin, &mut input).await;
                 let _ = input.shutdown().await;
@@ -73,6 +75,19 @@ pub(crate) async fn exec(
             pump.abort();
         }
     }
-    let inspected = p.docker.inspect_exec(&made.id).await?;
-    Ok(inspected.exit_code.map_or(1, |c| c as i32))
+    // The output ends when the process closes it, which can come a moment before the
+    // daemon records the exit code.
+    for _ in 0..50 {
+        let inspected = p.docker.inspect_exec(&made.id).await?;
+        if inspected.running != Some(true) {
+            if let Some(code) = inspected.exit_code {
+                return Ok(i32::try_from(code).unwrap_or(1));
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Err(DockerError::failed(
+        format!("exec in {}", object.runtime_name),
+        "the daemon did not report the command's exit code",
+    ))
 }

@@ -1,24 +1,34 @@
-//! Images: every image object is a local image tagged `<runtime name>:<first 12 of the spec
-//! hash>` and carrying the stack's labels. A registry or archive image is wrapped in a
-//! one-line `FROM` build (which needs no network once the base is present), so it too
-//! carries the labels; `dir` and `from_host` images are built `FROM scratch` from a context
-//! assembled in memory; `build` images are Docker builds of the user's context.
+//! Images. Every image object is a local image tagged `<runtime name>:<first 12 hex of the
+//! spec hash>` and carrying the stack's labels, so a changed image is a new tag and an
+//! unchanged one is never rebuilt.
+//!
+//! - `ref`: pulled as `pull` says, then wrapped in a `FROM <ref>` build that adds the labels
+//!   (and `files`/`config`); Docker's classic builder needs no network for that once the
+//!   base is present.
+//! - `archive`: `docker load`, then wrapped the same way.
+//! - `build`: a Docker build of the context directory (`.dockerignore` honoured) with the
+//!   labels; wrapped only when `files` or `config` add to it.
+//! - `dir` and `from_host`: `FROM scratch` and one `COPY` of a tree assembled in memory.
 
-use crate::{elf, DockerError, DockerProvider};
+use crate::context::{Context, Ignore};
+use crate::error::daemon_message;
+use crate::{elf, labels, observe, DockerError, DockerProvider};
 use bollard::body_full;
 use bollard::query_parameters::{
-    BuildImageOptions, CreateImageOptions, ImportImageOptions, RemoveImageOptions,
+    BuildImageOptions, CreateImageOptions, ImportImageOptions, ListContainersOptions,
+    RemoveImageOptions,
 };
 use futures::StreamExt;
-use stackc_engine::model::image::{ImageSource, PullPolicy};
-use stackc_engine::model::ResourceSpec;
-use stackc_engine::provider::{DesiredObject, ObservedObject, Progress, LABEL_APPLIED};
+use stackc_engine::model::image::{ImageSource, ImageSpec, PullPolicy};
+use stackc_engine::model::{ResourceKind, ResourceSpec};
+use stackc_engine::provider::{DesiredObject, ObservedObject, Progress, LABEL_STACK};
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-/// The tag of an image object: its runtime name (lowercased: Docker repositories are) and the
-/// start of its spec hash, so a changed image is a new tag and unchanged inputs never
-/// rebuild.
+/// The tag of an image object: its runtime name (lowercased: Docker repositories are) and
+/// the start of its spec hash.
 pub(crate) fn tag(runtime_name: &str, spec_hash: &str) -> String {
     let short: String = spec_hash.chars().take(12).collect();
     format!(
@@ -26,6 +36,78 @@ pub(crate) fn tag(runtime_name: &str, spec_hash: &str) -> String {
         runtime_name.to_lowercase(),
         if short.is_empty() { "latest" } else { &short }
     )
+}
+
+/// A word for a Dockerfile instruction that substitutes variables (`COPY`, `ENV`, `WORKDIR`,
+/// `USER`): `\` and `$` escaped, so that what the spec says is what the image gets.
+fn literal(what: &str, s: &str) -> Result<String, DockerError> {
+    if s.chars().any(char::is_control) {
+        return Err(DockerError::failed(
+            what,
+            "a control character (a newline) cannot be written into a Dockerfile",
+        ));
+    }
+    Ok(s.replace('\\', r"\\").replace('$', r"\$"))
+}
+
+fn json(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+fn json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}
+
+fn mode_of(path: &Path, default: u32) -> u32 {
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode())
+        .unwrap_or(default)
+}
+
+/// The Dockerfile lines for `files` and `config`, with the files added to `context`: in the
+/// `rootfs` tree of a scratch image (one layer), else one `COPY` each, so that copying never
+/// touches the base's directories (a `/tmp` keeps its mode).
+fn additions(
+    spec: &ImageSpec,
+    desired: &DesiredObject,
+    context: &mut Context,
+    rootfs: bool,
+) -> Result<String, DockerError> {
+    let mut lines = String::new();
+    for (i, (target, source)) in spec.files.iter().flatten().enumerate() {
+        let path = source.resolve(&desired.stack_dir);
+        let bytes = std::fs::read(&path).map_err(DockerError::io(&path))?;
+        let mode = mode_of(&path, 0o644);
+        if rootfs {
+            context.add_file(&format!("rootfs{}", target.as_str()), &bytes, mode)?;
+        } else {
+            let name = format!("files/{i}");
+            context.add_file(&name, &bytes, mode)?;
+            let to = literal(target.as_str(), target.as_str())?;
+            let _ = writeln!(lines, "COPY [{}, {}]", json(&name), json(&to));
+        }
+    }
+    let Some(c) = &spec.config else {
+        return Ok(lines);
+    };
+    // Exec forms: Docker substitutes nothing in them.
+    if let Some(e) = &c.entrypoint {
+        let _ = writeln!(lines, "ENTRYPOINT {}", json_list(e));
+    }
+    if let Some(cmd) = &c.cmd {
+        let _ = writeln!(lines, "CMD {}", json_list(cmd));
+    }
+    for (k, v) in c.env.iter().flatten() {
+        let value = literal(&format!("config.env.{k}"), v)?.replace('"', "\\\"");
+        let _ = writeln!(lines, "ENV {k}=\"{value}\"");
+    }
+    if let Some(w) = &c.workdir {
+        let _ = writeln!(lines, "WORKDIR {}", literal("config.workdir", w.as_str())?);
+    }
+    if let Some(u) = &c.user {
+        let _ = writeln!(lines, "USER {}", literal("config.user", u)?);
+    }
+    Ok(lines)
 }
 
 pub(crate) async fn create(
@@ -37,101 +119,93 @@ pub(crate) async fn create(
         return Err(DockerError::Unsupported("not an image".into()));
     };
     let tag = tag(&desired.runtime_name, &desired.spec_hash);
+    let labels = labels::of(desired, None);
     let mut context = Context::new();
+    let source = spec
+        .source()
+        .ok_or_else(|| DockerError::Unsupported("the image has no source".into()))?;
+    let scratch = matches!(source, ImageSource::FromHost(_));
+    let added = additions(spec, desired, &mut context, scratch)?;
     let mut dockerfile = String::new();
-    let mut options = BuildImageOptions {
-        t: Some(tag.clone()),
-        rm: true,
-        forcerm: true,
-        ..Default::default()
-    };
-    match spec.source() {
-        Some(ImageSource::Registry(reference)) => {
+    match source {
+        ImageSource::Registry(reference) => {
             ensure_present(p, reference, spec.pull_policy(), progress).await?;
-            dockerfile.push_str(&format!("FROM {reference}\n"));
+            let _ = writeln!(dockerfile, "FROM {reference}");
         }
-        Some(ImageSource::Archive(archive)) => {
-            let path = archive.resolve(&desired.stack_dir);
-            let base = load(p, &path, progress).await?;
-            dockerfile.push_str(&format!("FROM {base}\n"));
+        ImageSource::Archive(archive) => {
+            let base = load(p, &archive.resolve(&desired.stack_dir), progress).await?;
+            let _ = writeln!(dockerfile, "FROM {base}");
         }
-        Some(ImageSource::Build(build)) => {
-            // The user's build first, then the labelled wrapper below adds files and config.
-            let base = format!("{tag}-build");
+        ImageSource::Build(build) => {
             let dir = build.context.resolve(&desired.stack_dir);
+            let ignore = Ignore::of(&dir);
             let mut user = Context::new();
-            user.add_dir("", &dir)?;
-            let user_options = BuildImageOptions {
-                t: Some(base.clone()),
+            user.add_dir("", &dir, &ignore)?;
+            // The Dockerfile is always sent, as the docker CLI does, whatever the ignore
+            // file says.
+            let dockerfile_path = dir.join(build.dockerfile());
+            if ignore.excludes(build.dockerfile()) {
+                let bytes =
+                    std::fs::read(&dockerfile_path).map_err(DockerError::io(&dockerfile_path))?;
+                user.add_file(build.dockerfile(), &bytes, 0o644)?;
+            }
+            let wrapped = !added.is_empty();
+            let options = BuildImageOptions {
+                // Untagged when wrapped: the wrapper's parent, removed with it.
+                t: (!wrapped).then(|| tag.clone()),
                 dockerfile: build.dockerfile().to_string(),
                 target: build.target.clone().unwrap_or_default(),
                 buildargs: build
                     .args
                     .as_ref()
                     .map(|a| a.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                labels: Some(labels.clone()),
                 rm: true,
                 forcerm: true,
                 ..Default::default()
             };
-            run_build(p, user_options, user.finish()?, progress).await?;
-            dockerfile.push_str(&format!("FROM {base}\n"));
+            let what = format!("building {tag} from {}", build.context.as_str());
+            let id = run_build(p, &what, options, user.finish()?, progress).await?;
+            if !wrapped {
+                return made(p, desired, &tag).await;
+            }
+            let _ = writeln!(dockerfile, "FROM {id}");
         }
-        Some(ImageSource::Dir(dir)) => {
-            context.add_dir("rootfs", &dir.resolve(&desired.stack_dir))?;
+        ImageSource::Dir(dir) => {
+            let dir = dir.resolve(&desired.stack_dir);
+            context.add_dir("rootfs", &dir, &Ignore::default())?;
             dockerfile.push_str("FROM scratch\nCOPY rootfs/ /\n");
         }
-        Some(ImageSource::FromHost(executables)) => {
+        ImageSource::FromHost(executables) => {
             let paths: Vec<&Path> = executables.iter().map(|e| Path::new(e.as_str())).collect();
             for (path, bytes) in elf::closure(&paths)? {
-                let mode = std::fs::metadata(&path)
-                    .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()))
-                    .unwrap_or(0o755);
+                let mode = mode_of(&path, 0o755);
                 context.add_file(&format!("rootfs{}", path.display()), &bytes, mode)?;
             }
             dockerfile.push_str("FROM scratch\nCOPY rootfs/ /\n");
         }
-        None => return Err(DockerError::Unsupported("the image has no source".into())),
     }
-    if let Some(files) = &spec.files {
-        for (i, (target, source)) in files.iter().enumerate() {
-            let path = source.resolve(&desired.stack_dir);
-            let bytes = std::fs::read(&path).map_err(DockerError::io(&path))?;
-            let mode = std::fs::metadata(&path)
-                .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()))
-                .unwrap_or(0o644);
-            let name = format!("files/{i}");
-            context.add_file(&name, &bytes, mode)?;
-            dockerfile.push_str(&format!("COPY {name} {}\n", json(target.as_str())));
-        }
-    }
-    if let Some(c) = &spec.config {
-        if let Some(e) = &c.entrypoint {
-            dockerfile.push_str(&format!("ENTRYPOINT {}\n", json_list(e)));
-        }
-        if let Some(cmd) = &c.cmd {
-            dockerfile.push_str(&format!("CMD {}\n", json_list(cmd)));
-        }
-        for (k, v) in c.env.iter().flatten() {
-            dockerfile.push_str(&format!("ENV {k}={}\n", json(v)));
-        }
-        if let Some(w) = &c.workdir {
-            dockerfile.push_str(&format!("WORKDIR {}\n", w.as_str()));
-        }
-        if let Some(u) = &c.user {
-            dockerfile.push_str(&format!("USER {u}\n"));
-        }
-    }
+    dockerfile.push_str(&added);
     context.add_file("Dockerfile", dockerfile.as_bytes(), 0o644)?;
-    let mut labels: HashMap<String, String> = desired
-        .labels
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    labels.insert(LABEL_APPLIED.to_string(), desired.applied.clone());
-    options.labels = Some(labels);
-    options.dockerfile = "Dockerfile".to_string();
-    run_build(p, options, context.finish()?, progress).await?;
-    let inspected = p.docker.inspect_image(&tag).await?;
+    let options = BuildImageOptions {
+        t: Some(tag.clone()),
+        dockerfile: "Dockerfile".to_string(),
+        labels: Some(labels),
+        rm: true,
+        forcerm: true,
+        ..Default::default()
+    };
+    let what = format!("building {tag}");
+    run_build(p, &what, options, context.finish()?, progress).await?;
+    made(p, desired, &tag).await
+}
+
+async fn made(
+    p: &DockerProvider,
+    desired: &DesiredObject,
+    tag: &str,
+) -> Result<ObservedObject, DockerError> {
+    let inspected = p.docker.inspect_image(tag).await?;
     Ok(ObservedObject {
         address: desired.address.clone(),
         kind: desired.kind,
@@ -144,15 +218,7 @@ pub(crate) async fn create(
     })
 }
 
-fn json(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
-}
-
-fn json_list(items: &[String]) -> String {
-    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
-}
-
-/// Pulls `reference` as `pull` says.
+/// Pulls `reference` as `pull` says, reporting the daemon's progress.
 async fn ensure_present(
     p: &DockerProvider,
     reference: &str,
@@ -161,8 +227,7 @@ async fn ensure_present(
 ) -> Result<(), DockerError> {
     let present = p.docker.inspect_image(reference).await.is_ok();
     match (pull, present) {
-        (PullPolicy::Missing, true) => return Ok(()),
-        (PullPolicy::Never, true) => return Ok(()),
+        (PullPolicy::Missing | PullPolicy::Never, true) => return Ok(()),
         (PullPolicy::Never, false) => {
             return Err(DockerError::failed(
                 format!("image {reference}"),
@@ -172,6 +237,7 @@ async fn ensure_present(
         }
         _ => {}
     }
+    let what = format!("pulling {reference}");
     let mut stream = p.docker.create_image(
         Some(CreateImageOptions {
             from_image: Some(reference.to_string()),
@@ -181,23 +247,21 @@ async fn ensure_present(
         None,
     );
     while let Some(info) = stream.next().await {
-        let info =
-            info.map_err(|e| DockerError::failed(format!("pulling {reference}"), e.to_string()))?;
+        let info = info.map_err(|e| DockerError::failed(&what, daemon_message(&e)))?;
         if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-            return Err(DockerError::failed(format!("pulling {reference}"), detail));
+            return Err(DockerError::failed(&what, detail));
         }
         let (current, total) = info
             .progress_detail
-            .map(|d| (d.current.map(|c| c as u64), d.total.map(|t| t as u64)))
+            .map(|d| {
+                (
+                    d.current.and_then(|c| u64::try_from(c).ok()),
+                    d.total.and_then(|t| u64::try_from(t).ok()),
+                )
+            })
             .unwrap_or((None, None));
-        progress.report(
-            format!(
-                "pulling {reference}: {}",
-                info.status.unwrap_or_default().to_lowercase()
-            ),
-            current,
-            total,
-        );
+        let status = info.status.unwrap_or_default().to_lowercase();
+        progress.report(format!("{what}: {status}"), current, total);
     }
     Ok(())
 }
@@ -205,11 +269,8 @@ async fn ensure_present(
 /// `docker load` of an archive; the loaded image's name or ID.
 async fn load(p: &DockerProvider, path: &Path, progress: &Progress) -> Result<String, DockerError> {
     let bytes = tokio::fs::read(path).await.map_err(DockerError::io(path))?;
-    progress.report(
-        format!("loading {}", path.display()),
-        None,
-        Some(bytes.len() as u64),
-    );
+    let what = format!("loading {}", path.display());
+    progress.report(&what, None, Some(bytes.len() as u64));
     let mut stream = p.docker.import_image(
         ImportImageOptions {
             quiet: true,
@@ -220,142 +281,125 @@ async fn load(p: &DockerProvider, path: &Path, progress: &Progress) -> Result<St
     );
     let mut loaded = None;
     while let Some(info) = stream.next().await {
-        let info = info.map_err(|e| {
-            DockerError::failed(format!("loading {}", path.display()), e.to_string())
-        })?;
-        if let Some(text) = info.stream {
-            for line in text.lines() {
-                if let Some(name) = line
-                    .strip_prefix("Loaded image: ")
-                    .or_else(|| line.strip_prefix("Loaded image ID: "))
-                {
-                    loaded = Some(name.trim().to_string());
-                }
+        let info = info.map_err(|e| DockerError::failed(&what, daemon_message(&e)))?;
+        if let Some(m) = info.error_detail.and_then(|d| d.message) {
+            return Err(DockerError::failed(&what, m));
+        }
+        for line in info.stream.iter().flat_map(|t| t.lines()) {
+            if let Some(name) = line
+                .strip_prefix("Loaded image: ")
+                .or_else(|| line.strip_prefix("Loaded image ID: "))
+            {
+                loaded = Some(name.trim().to_string());
             }
         }
     }
     loaded.ok_or_else(|| {
         DockerError::failed(
-            format!("loading {}", path.display()),
-            "the daemon loaded no image from it; is it a `docker save` or OCI archive?",
+            &what,
+            "the daemon loaded no image from it; is it a `docker save` archive?",
         )
     })
 }
 
+/// A classic-builder build; the built image's ID. A failed step is reported with the
+/// daemon's message and the step it failed at.
 async fn run_build(
     p: &DockerProvider,
+    what: &str,
     options: BuildImageOptions,
     context: Vec<u8>,
     progress: &Progress,
-) -> Result<(), DockerError> {
-    let what = format!("building {}", options.t.clone().unwrap_or_default());
+) -> Result<String, DockerError> {
     let mut stream = p
         .docker
         .build_image(options, None, Some(body_full(context.into())));
-    let mut last = String::new();
+    let mut step = String::new();
+    let mut id = None;
     while let Some(info) = stream.next().await {
-        let info = info.map_err(|e| DockerError::failed(&what, e.to_string()))?;
+        let failed = |message: &str, step: &str| {
+            let at = if step.is_empty() {
+                String::new()
+            } else {
+                format!(" (at {step})")
+            };
+            DockerError::failed(what, format!("{}{at}", message.trim()))
+        };
+        let info = info.map_err(|e| failed(&daemon_message(&e), &step))?;
         if let Some(e) = info.error_detail.and_then(|d| d.message) {
-            return Err(DockerError::failed(
-                &what,
-                format!("{e} (last step: {last})"),
-            ));
+            return Err(failed(&e, &step));
         }
-        // Only the steps: the rest of a build's output is noise beside a progress line.
-        if let Some(line) = info
-            .stream
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            last = line.to_string();
+        if let Some(aux) = info.aux.and_then(|a| a.id) {
+            id = Some(aux);
         }
-        if let Some(line) = info
-            .stream
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| l.starts_with("Step "))
-        {
-            progress.report(format!("{what}: {line}"), None, None);
+        for line in info.stream.iter().flat_map(|s| s.lines()).map(str::trim) {
+            // Only the steps: the rest of a build's output is noise beside a progress line.
+            if line.starts_with("Step ") {
+                step = line.to_string();
+                progress.report(format!("{what}: {line}"), None, None);
+            } else if let Some(built) = line.strip_prefix("Successfully built ") {
+                id.get_or_insert_with(|| built.trim().to_string());
+            }
         }
     }
-    Ok(())
+    id.ok_or_else(|| DockerError::failed(what, "the daemon did not say which image it built"))
 }
 
-/// A build context assembled in memory.
-struct Context {
-    builder: tar::Builder<Vec<u8>>,
-}
-
-impl Context {
-    fn new() -> Context {
-        let mut builder = tar::Builder::new(Vec::new());
-        // Symbolic links stay links, as in the directory.
-        builder.follow_symlinks(false);
-        Context { builder }
-    }
-
-    fn add_file(&mut self, name: &str, bytes: &[u8], mode: u32) -> Result<(), DockerError> {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(mode & 0o7777);
-        header.set_mtime(0);
-        header.set_cksum();
-        self.builder
-            .append_data(&mut header, name.trim_start_matches('/'), bytes)
-            .map_err(DockerError::io(Path::new(name)))
-    }
-
-    fn add_dir(&mut self, prefix: &str, dir: &Path) -> Result<(), DockerError> {
-        if !dir.is_dir() {
-            return Err(DockerError::Io {
-                path: dir.display().to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
-            });
-        }
-        let name = if prefix.is_empty() { "." } else { prefix };
-        self.builder
-            .append_dir_all(name, dir)
-            .map_err(DockerError::io(dir))
-    }
-
-    fn finish(self) -> Result<Vec<u8>, DockerError> {
-        self.builder
-            .into_inner()
-            .map_err(DockerError::io(Path::new("build context")))
-    }
-}
-
-/// Removes the image object's tags; an image still used by a container keeps its layers
-/// until that container goes (see `container::delete`).
+/// Removes the image object's tags, and the image with them unless a container outside the
+/// stack still uses it (then only a tag the image has besides is dropped, and the daemon's
+/// refusal says which container holds it). A container of the stack that still uses it is
+/// about to go: the image is then forced, and its layers stay until that container goes
+/// (see [`remove_if_dangling`]).
 pub(crate) async fn delete(p: &DockerProvider, object: &ObservedObject) -> Result<(), DockerError> {
     let image = p.docker.inspect_image(&object.id).await?;
+    let stack = object.labels.get(LABEL_STACK).cloned().unwrap_or_default();
+    let users = p
+        .docker
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(HashMap::from([(
+                "ancestor".to_string(),
+                vec![object.id.clone()],
+            )])),
+            ..Default::default()
+        }))
+        .await?;
+    // A container of the stack carries the stack's label and a container's address; one
+    // that only inherited the image's labels has the image's address.
+    let foreign = users.iter().any(|c| {
+        let labels = c.labels.clone().unwrap_or_default();
+        c.image_id.as_deref() == Some(object.id.as_str())
+            && !(labels.get(LABEL_STACK) == Some(&stack)
+                && observe::is_address_of(&labels, ResourceKind::Container))
+    });
     let tags = image.repo_tags.unwrap_or_default();
-    let targets: Vec<String> = if tags.is_empty() {
+    let targets = if tags.is_empty() {
         vec![object.id.clone()]
     } else {
         tags
     };
     for t in targets {
-        match p
+        let removed = p
             .docker
             .remove_image(
                 &t,
                 Some(RemoveImageOptions {
-                    force: true,
+                    force: !foreign,
                     ..Default::default()
                 }),
                 None,
             )
-            .await
-        {
+            .await;
+        match removed.map_err(DockerError::from) {
             Ok(_) => {}
-            Err(e) => {
-                let e = DockerError::from(e);
-                if e.status() != Some(404) {
-                    return Err(e);
-                }
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.status() == Some(409) => {
+                return Err(DockerError::failed(
+                    format!("removing image {t}"),
+                    format!("{e} (a container outside the stack uses it; remove that first)"),
+                ))
             }
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -369,11 +413,29 @@ pub(crate) async fn remove_if_dangling(p: &DockerProvider, image_id: &str) {
     let ours = image
         .config
         .and_then(|c| c.labels)
-        .is_some_and(|l| l.contains_key(stackc_engine::provider::LABEL_STACK));
+        .is_some_and(|l| l.contains_key(LABEL_STACK));
     if ours && image.repo_tags.unwrap_or_default().is_empty() {
+        // Another container may still use it; then the daemon refuses and it stays.
         let _ = p
             .docker
             .remove_image(image_id, None::<RemoveImageOptions>, None)
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_the_name_and_the_hash() {
+        assert_eq!(tag("Shop-Web", "0123456789abcdef"), "shop-web:0123456789ab");
+        assert_eq!(tag("x", ""), "x:latest");
+    }
+
+    #[test]
+    fn dockerfile_words_are_taken_literally() {
+        assert_eq!(literal("w", r"/srv/$HOME\x").unwrap(), r"/srv/\$HOME\\x");
+        assert!(literal("w", "a\nb").is_err());
     }
 }

@@ -2,23 +2,31 @@
 //! bollard. Every object carries the `io.stackc.*` labels (ARCHITECTURE.md decision 1), so
 //! `observe` finds a stack's objects with one label-filtered list per kind.
 //!
-//! One module per kind of operation: [`connect`], [`observe`], [`image`] (with [`elf`] for
-//! `from_host`), [`container`], [`network`] (networks and volumes), [`logs`], [`exec`].
+//! One module per kind of operation: [`connect`], [`observe`] (with [`live`] for the
+//! attributes that change in place), [`image`] (with [`context`] for build contexts and
+//! [`elf`] for `from_host`), [`container`] (with [`health`]), [`network`], [`volume`],
+//! [`logs`], [`exec`].
 
 mod connect;
 mod container;
+mod context;
 mod elf;
 mod error;
 mod exec;
+mod health;
 mod image;
+mod labels;
+mod live;
 mod logs;
 mod network;
 mod observe;
+mod volume;
 
 pub use error::DockerError;
 
+pub use connect::DEFAULT_HOST;
+
 use bollard::Docker;
-use stackc_engine::model::live;
 use stackc_engine::model::{ResourceKind, ResourceSpec};
 use stackc_engine::provider::{
     Capabilities, DesiredObject, ExecIo, ExecRequest, Feature, Health, LogLines, LogOptions,
@@ -31,6 +39,8 @@ pub struct DockerProvider {
     docker: Docker,
     /// The daemon's address, for messages.
     host: String,
+    /// Which limits the daemon's host enforces (see [`live`]).
+    enforced: live::Enforced,
     /// Registry images known to be present, so fifty containers of one image ask once.
     present: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -80,18 +90,11 @@ impl Provider for DockerProvider {
         Ok(observe::observe(self, stack).await?)
     }
 
-    /// Docker gives a container swap of twice its memory when `memory_swap` is unset.
+    /// What Docker shows for a container made from `desired`: swap of twice the memory when
+    /// only the memory is limited, and nothing for a limit the host cannot enforce (Docker
+    /// drops it with a warning, which `create` reports).
     fn expected_live(&self, desired: &DesiredObject) -> BTreeMap<String, serde_json::Value> {
-        let mut out = live::attributes(&desired.spec);
-        let memory = out.get(live::MEMORY).and_then(|v| v.as_u64()).unwrap_or(0);
-        let swap = out
-            .get(live::MEMORY_SWAP)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        if memory > 0 && swap == 0 {
-            out.insert(live::MEMORY_SWAP.to_string(), (memory * 2).into());
-        }
-        out
+        live::expected(&desired.spec, &self.enforced)
     }
 
     /// A container's stop signal and timeout are fixed when Docker creates it.
@@ -107,24 +110,24 @@ impl Provider for DockerProvider {
         let made = match &desired.spec {
             ResourceSpec::Image(_) => image::create(self, desired, progress).await,
             ResourceSpec::Container(_) => container::create(self, desired, progress).await,
-            ResourceSpec::Network(_) => network::create_network(self, desired).await,
-            ResourceSpec::Volume(_) => network::create_volume(self, desired).await,
+            ResourceSpec::Network(_) => network::create(self, desired).await,
+            ResourceSpec::Volume(_) => volume::create(self, desired).await,
             other => Err(DockerError::Unsupported(format!(
                 "the docker provider cannot make {} objects",
                 other.kind()
             ))),
         };
-        made.map_err(|e| e.into_provider(&desired.address))
+        made.map_err(|e| e.into_create_error(&desired.address))
     }
 
     async fn update(
         &self,
         current: &ObservedObject,
         desired: &DesiredObject,
-        _progress: &Progress,
+        progress: &Progress,
     ) -> Result<ObservedObject, ProviderError> {
         let updated = match &desired.spec {
-            ResourceSpec::Container(_) => container::update(self, current, desired).await,
+            ResourceSpec::Container(_) => container::update(self, current, desired, progress).await,
             // Every other attribute of these kinds replaces; nothing to change in place.
             _ => Ok(current.clone()),
         };
@@ -135,8 +138,8 @@ impl Provider for DockerProvider {
         let done = match object.kind {
             ResourceKind::Container => container::delete(self, object).await,
             ResourceKind::Image => image::delete(self, object).await,
-            ResourceKind::Network => network::delete_network(self, object).await,
-            ResourceKind::Volume => network::delete_volume(self, object).await,
+            ResourceKind::Network => network::delete(self, object).await,
+            ResourceKind::Volume => volume::delete(self, object).await,
             other => Err(DockerError::Unsupported(format!(
                 "the docker provider has no {other} objects"
             ))),
@@ -159,7 +162,7 @@ impl Provider for DockerProvider {
     }
 
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
-        container::health(self, object)
+        health::health(self, object)
             .await
             .map_err(|e| e.into_provider(&object.address))
     }

@@ -1,7 +1,7 @@
 //! `stackc logs`: the container's output from Docker's log driver, split into lines with
 //! their timestamps.
 
-use crate::DockerProvider;
+use crate::{DockerError, DockerProvider};
 use bollard::container::LogOutput;
 use bollard::query_parameters::LogsOptions;
 use futures::StreamExt;
@@ -49,9 +49,8 @@ pub(crate) fn logs(p: &DockerProvider, object: &ObservedObject, options: &LogOpt
                         .map(|line| Ok(split(stream, line)))
                         .collect()
                 }
-                Err(e) => vec![Err(ProviderError::Runtime(format!(
-                    "the logs of `{address}`: {e}"
-                )))],
+                // A container removed meanwhile is NotFound, like everywhere else.
+                Err(e) => vec![Err(DockerError::from(e).into_provider(&address))],
             };
             futures::stream::iter(lines)
         })

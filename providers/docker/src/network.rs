@@ -1,23 +1,13 @@
-//! Networks and volumes: plain Docker objects with the stack's labels.
+//! Networks: Docker networks with the stack's labels.
 
-use crate::{DockerError, DockerProvider};
-use bollard::models::{Ipam, IpamConfig, NetworkCreateRequest, VolumeCreateRequest};
-use bollard::query_parameters::RemoveVolumeOptions;
+use crate::{labels, DockerError, DockerProvider};
+use bollard::models::{Ipam, IpamConfig, NetworkCreateRequest, NetworkDisconnectRequest};
+use stackc_engine::model::network::NetworkDriver;
 use stackc_engine::model::ResourceSpec;
-use stackc_engine::provider::{DesiredObject, ObservedObject, LABEL_APPLIED};
-use std::collections::HashMap;
+use stackc_engine::provider::{DesiredObject, ObservedObject};
 
-fn labels(
-    desired: &DesiredObject,
-    own: Option<&std::collections::BTreeMap<String, String>>,
-) -> HashMap<String, String> {
-    let mut l: HashMap<String, String> = own.cloned().unwrap_or_default().into_iter().collect();
-    l.extend(desired.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
-    l.insert(LABEL_APPLIED.to_string(), desired.applied.clone());
-    l
-}
-
-fn observed(desired: &DesiredObject, id: String) -> ObservedObject {
+/// What `create` returns for a network or a volume: the desired object, made.
+pub(crate) fn made(desired: &DesiredObject, id: String) -> ObservedObject {
     ObservedObject {
         address: desired.address.clone(),
         kind: desired.kind,
@@ -30,12 +20,20 @@ fn observed(desired: &DesiredObject, id: String) -> ObservedObject {
     }
 }
 
-pub(crate) async fn create_network(
+pub(crate) async fn create(
     p: &DockerProvider,
     desired: &DesiredObject,
 ) -> Result<ObservedObject, DockerError> {
     let ResourceSpec::Network(n) = &desired.spec else {
         return Err(DockerError::Unsupported("not a network".into()));
+    };
+    let driver = match n.driver() {
+        NetworkDriver::Bridge => "bridge",
+        NetworkDriver::Overlay => {
+            return Err(DockerError::Unsupported(
+                "overlay networks need Docker Swarm (the swarm provider)".into(),
+            ))
+        }
     };
     let ipam = n.subnet.as_ref().map(|s| Ipam {
         config: Some(vec![IpamConfig {
@@ -45,33 +43,40 @@ pub(crate) async fn create_network(
         }]),
         ..Default::default()
     });
-    let made = p
+    let made_network = p
         .docker
         .create_network(NetworkCreateRequest {
             name: desired.runtime_name.clone(),
-            driver: Some("bridge".to_string()),
+            driver: Some(driver.to_string()),
             internal: n.internal,
             ipam,
-            labels: Some(labels(desired, n.labels.as_ref())),
+            labels: Some(labels::of(desired, n.labels.as_ref())),
             ..Default::default()
         })
-        .await?;
-    Ok(observed(desired, made.id))
+        .await
+        .map_err(|e| DockerError::from(e).on_create())?;
+    // Before API 1.44 a daemon makes a second network of a taken name, only warning; the
+    // API this client speaks has no `CheckDuplicate` to ask it not to. Two networks of one
+    // name would make every later use of the name ambiguous, so the new one goes.
+    if made_network.warning.contains("already exists") {
+        let _ = p.docker.remove_network(&made_network.id).await;
+        return Err(DockerError::Exists(made_network.warning));
+    }
+    Ok(made(desired, made_network.id))
 }
 
 /// Containers still attached (a container being replaced with the network) are disconnected
 /// first; Docker refuses to remove a network in use.
-pub(crate) async fn delete_network(
-    p: &DockerProvider,
-    object: &ObservedObject,
-) -> Result<(), DockerError> {
+pub(crate) async fn delete(p: &DockerProvider, object: &ObservedObject) -> Result<(), DockerError> {
     let n = p.docker.inspect_network(&object.id, None).await?;
     for id in n.containers.unwrap_or_default().into_keys() {
+        // One that went meanwhile is fine; one that stays makes the removal below fail
+        // with the daemon's reason.
         let _ = p
             .docker
             .disconnect_network(
                 &object.id,
-                bollard::models::NetworkDisconnectRequest {
+                NetworkDisconnectRequest {
                     container: id,
                     force: Some(true),
                 },
@@ -79,34 +84,5 @@ pub(crate) async fn delete_network(
             .await;
     }
     p.docker.remove_network(&object.id).await?;
-    Ok(())
-}
-
-pub(crate) async fn create_volume(
-    p: &DockerProvider,
-    desired: &DesiredObject,
-) -> Result<ObservedObject, DockerError> {
-    let ResourceSpec::Volume(v) = &desired.spec else {
-        return Err(DockerError::Unsupported("not a volume".into()));
-    };
-    let made = p
-        .docker
-        .create_volume(VolumeCreateRequest {
-            name: Some(desired.runtime_name.clone()),
-            driver: Some(v.driver().to_string()),
-            labels: Some(labels(desired, v.labels.as_ref())),
-            ..Default::default()
-        })
-        .await?;
-    Ok(observed(desired, made.name))
-}
-
-pub(crate) async fn delete_volume(
-    p: &DockerProvider,
-    object: &ObservedObject,
-) -> Result<(), DockerError> {
-    p.docker
-        .remove_volume(&object.id, Some(RemoveVolumeOptions { force: false }))
-        .await?;
     Ok(())
 }

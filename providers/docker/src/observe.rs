@@ -1,35 +1,51 @@
 //! `observe`: every object labelled with the stack, each kind listed once with a label
 //! filter, containers then inspected concurrently for their state and live attributes.
 
-use crate::{DockerError, DockerProvider};
-use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum, HostConfig};
+use crate::{live, DockerError, DockerProvider};
+use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum};
 use bollard::query_parameters::{
     ListContainersOptions, ListImagesOptions, ListNetworksOptions, ListVolumesOptions,
 };
-use futures::{StreamExt, TryStreamExt};
-use stackc_engine::model::live;
+use futures::StreamExt;
+use stackc_engine::model::refs::split_address;
 use stackc_engine::model::ResourceKind;
 use stackc_engine::provider::{
     ObjectState, ObservedObject, LABEL_ADDRESS, LABEL_APPLIED, LABEL_SPEC_HASH, LABEL_STACK,
 };
 use std::collections::{BTreeMap, HashMap};
 
-/// How many container inspections run at once.
+/// How many container inspections run at once: enough to hide the round trips, few enough
+/// not to queue behind each other in the daemon.
 const INSPECT_CONCURRENCY: usize = 32;
 
 fn filters(stack: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([("label".to_string(), vec![format!("{LABEL_STACK}={stack}")])])
 }
 
-/// An object from its labels; `None` when it has no address label (not stackc's).
+/// True when `labels` name an object of `kind`. A container made from a stack's image by
+/// another tool inherits the image's labels, stack and address included; its address is an
+/// image's, so it is not taken for one of the stack's containers.
+pub(crate) fn is_address_of(labels: &HashMap<String, String>, kind: ResourceKind) -> bool {
+    labels
+        .get(LABEL_ADDRESS)
+        .and_then(|a| split_address(a))
+        .is_some_and(|(k, _, _)| k == kind)
+}
+
+/// An object from its labels; `None` when it has no address label of its kind (not
+/// stackc's).
 fn object(
     kind: ResourceKind,
     id: String,
     runtime_name: String,
     labels: BTreeMap<String, String>,
 ) -> Option<ObservedObject> {
+    let address = labels.get(LABEL_ADDRESS)?;
+    if split_address(address).map(|(k, _, _)| k) != Some(kind) {
+        return None;
+    }
     Some(ObservedObject {
-        address: labels.get(LABEL_ADDRESS)?.clone(),
+        address: address.clone(),
         kind,
         id,
         runtime_name,
@@ -83,17 +99,21 @@ pub(crate) async fn observe(
         ));
     }
     for i in images? {
-        let name = i
-            .repo_tags
-            .iter()
-            .find(|t| t.as_str() != "<none>:<none>")
-            .map(|t| t.split(':').next().unwrap_or(t).to_string())
-            .unwrap_or_else(|| i.id.clone());
-        // A replaced image that containers still use keeps its labels but loses its tag;
-        // it is not the stack's image any more, and goes when its last container goes.
-        if i.repo_tags.iter().all(|t| t == "<none>:<none>") {
+        // The image object is the one tagged after its own spec hash (see `image::tag`): a
+        // replaced image that containers still use has lost that tag and goes with its last
+        // container, and an image another tool built on top of it inherited its labels but
+        // not its tag.
+        let short: String = i
+            .labels
+            .get(LABEL_SPEC_HASH)
+            .map(|h| h.chars().take(12).collect())
+            .unwrap_or_default();
+        let Some(name) = i.repo_tags.iter().find_map(|t| {
+            let (repo, tag) = t.rsplit_once(':')?;
+            (!short.is_empty() && tag == short).then(|| repo.to_string())
+        }) else {
             continue;
-        }
+        };
         out.extend(object(
             ResourceKind::Image,
             i.id,
@@ -102,21 +122,20 @@ pub(crate) async fn observe(
         ));
     }
     let ids: Vec<String> = containers?.into_iter().filter_map(|c| c.id).collect();
-    let inspected: Vec<ContainerInspectResponse> = futures::stream::iter(ids)
-        .map(|id| async move { docker.inspect_container(&id, None).await })
-        .buffer_unordered(INSPECT_CONCURRENCY)
-        .try_collect()
-        .await
-        .or_else(|e| match e {
-            // A container removed between the list and its inspection is simply gone.
-            bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            } => Ok(Vec::new()),
-            e => Err(e),
-        })?;
+    let inspected: Vec<Result<ContainerInspectResponse, bollard::errors::Error>> =
+        futures::stream::iter(ids)
+            .map(|id| async move { docker.inspect_container(&id, None).await })
+            .buffer_unordered(INSPECT_CONCURRENCY)
+            .collect()
+            .await;
     for c in inspected {
-        if let Some(o) = container(c) {
-            out.push(o);
+        match c {
+            Ok(c) => out.extend(container(c)),
+            // Removed between the list and its inspection: simply gone.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(out)
@@ -125,7 +144,6 @@ pub(crate) async fn observe(
 /// A container's observed object, with its state and live attributes.
 pub(crate) fn container(c: ContainerInspectResponse) -> Option<ObservedObject> {
     let config = c.config.unwrap_or_default();
-    let labels = sorted(config.labels);
     let name = c
         .name
         .unwrap_or_default()
@@ -135,59 +153,28 @@ pub(crate) fn container(c: ContainerInspectResponse) -> Option<ObservedObject> {
         ResourceKind::Container,
         c.id.unwrap_or_default(),
         name,
-        labels,
+        sorted(config.labels),
     )?;
     let state = c.state.unwrap_or_default();
     o.state = match state.status {
         Some(ContainerStateStatusEnum::CREATED) => ObjectState::Created,
+        // A paused container keeps its process: it runs as far as the plan is concerned.
         Some(ContainerStateStatusEnum::RUNNING | ContainerStateStatusEnum::PAUSED) => {
             ObjectState::Running
         }
         Some(ContainerStateStatusEnum::RESTARTING) => ObjectState::Restarting,
         _ => ObjectState::Stopped {
-            exit_code: state.exit_code.map(|c| c as i32),
+            exit_code: state.exit_code.and_then(|c| i32::try_from(c).ok()),
         },
     };
-    o.restarts = c.restart_count.unwrap_or(0).max(0) as u32;
+    o.restarts = c
+        .restart_count
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(0);
+    // Docker writes the zero time for "never".
     let time = |t: Option<String>| t.filter(|t| !t.starts_with("0001-01-01"));
     o.started_at = time(state.started_at);
     o.finished_at = time(state.finished_at);
-    o.live = live_of(&c.host_config.unwrap_or_default());
+    o.live = live::read(&c.host_config.unwrap_or_default());
     Some(o)
-}
-
-/// The live attributes in [`live`]'s forms.
-fn live_of(h: &HostConfig) -> BTreeMap<String, serde_json::Value> {
-    let pos = |v: Option<i64>| v.filter(|v| *v > 0).unwrap_or(0) as u64;
-    let nanos = match (h.nano_cpus, h.cpu_quota, h.cpu_period) {
-        (Some(n), _, _) if n > 0 => n as u64,
-        (_, Some(q), Some(p)) if q > 0 && p > 0 => (q as u64) * 1_000_000_000 / p as u64,
-        _ => 0,
-    };
-    let restart = h.restart_policy.clone().unwrap_or_default();
-    let restart_name = restart
-        .name
-        .map(|n| n.to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "no".to_string());
-    BTreeMap::from([
-        (live::CPUS.to_string(), nanos.into()),
-        (live::MEMORY.to_string(), pos(h.memory).into()),
-        (live::MEMORY_SWAP.to_string(), pos(h.memory_swap).into()),
-        (live::PIDS.to_string(), pos(h.pids_limit).into()),
-        (live::CPU_SHARES.to_string(), pos(h.cpu_shares).into()),
-        (
-            live::CPUSET.to_string(),
-            h.cpuset_cpus.clone().unwrap_or_default().into(),
-        ),
-        (
-            live::IO_WEIGHT.to_string(),
-            (h.blkio_weight.unwrap_or(0) as u64).into(),
-        ),
-        (live::RESTART.to_string(), restart_name.into()),
-        (
-            live::MAX_RESTARTS.to_string(),
-            pos(restart.maximum_retry_count).into(),
-        ),
-    ])
 }
