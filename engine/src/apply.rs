@@ -471,10 +471,10 @@ async fn perform<P: Provider>(
                 updated.state,
                 ObjectState::Created | ObjectState::Stopped { .. }
             );
-            if runs(updated.kind) && down && !oneshot {
+            if updated.kind.runs() && down && !oneshot {
                 provider.start(&updated).await?;
             }
-            if wait && runs(updated.kind) {
+            if wait && updated.kind.runs() {
                 wait_ready(provider, &updated, options.ready_timeout).await?;
             }
             Ok(())
@@ -496,21 +496,13 @@ async fn perform<P: Provider>(
     }
 }
 
-/// Objects that run (containers, services) are started once made.
-fn runs(kind: crate::model::ResourceKind) -> bool {
-    matches!(
-        kind,
-        crate::model::ResourceKind::Container | crate::model::ResourceKind::Service
-    )
-}
-
 async fn start_and_wait<P: Provider>(
     provider: &P,
     object: &ObservedObject,
     wait: bool,
     options: &ApplyOptions,
 ) -> Result<(), ProviderError> {
-    if !runs(object.kind) {
+    if !object.kind.runs() {
         return Ok(());
     }
     provider.start(object).await?;

@@ -179,10 +179,6 @@ fn observed(id: String, desired: &DesiredObject, state: ObjectState) -> Observed
     }
 }
 
-fn runs(kind: ResourceKind) -> bool {
-    matches!(kind, ResourceKind::Container | ResourceKind::Service)
-}
-
 impl Provider for MemoryProvider {
     fn name(&self) -> &str {
         "memory"
@@ -224,7 +220,7 @@ impl Provider for MemoryProvider {
                 return Err(ProviderError::AlreadyExists(desired.runtime_name.clone()));
             }
             inner.next_id += 1;
-            let state = if runs(desired.kind) {
+            let state = if desired.kind.runs() {
                 ObjectState::Created
             } else {
                 ObjectState::Present
@@ -266,7 +262,7 @@ impl Provider for MemoryProvider {
     async fn start(&self, object: &ObservedObject) -> Result<(), ProviderError> {
         self.call(Op::Start, &object.address, |inner| {
             match inner.objects.get_mut(&object.address) {
-                Some(o) if runs(o.kind) => {
+                Some(o) if o.kind.runs() => {
                     o.state = ObjectState::Running;
                     Ok(())
                 }

@@ -257,12 +257,12 @@ pub fn fingerprint(observed: &[ObservedObject]) -> String {
     hex::encode(Sha256::digest(Value::Array(rows).to_string().as_bytes()))
 }
 
+/// A container between two runs of a restart loop counts as running, so the loop does not
+/// make every saved plan stale.
 fn state_word(s: &ObjectState) -> &'static str {
     match s {
-        ObjectState::Present => "present",
-        ObjectState::Created => "created",
-        ObjectState::Running | ObjectState::Restarting => "running",
-        ObjectState::Stopped { .. } => "stopped",
+        ObjectState::Restarting => ObjectState::Running.word(),
+        other => other.word(),
     }
 }
 
@@ -378,11 +378,11 @@ pub fn build<P: Provider>(input: PlanInput<'_, P>) -> Plan {
     // Orphans have no edges of their own: order them by kind, so containers go before the
     // networks, volumes and images they may use.
     for a in &orphan_actions {
-        let depends_on = if runs(a.kind) {
+        let depends_on = if a.kind.runs() {
             orphan_actions
                 .iter()
                 .chain(actions.iter())
-                .filter(|b| !runs(b.kind))
+                .filter(|b| !b.kind.runs())
                 .map(|b| (b.address.clone(), EdgeKind::Reference))
                 .collect()
         } else {
@@ -409,10 +409,6 @@ pub fn build<P: Provider>(input: PlanInput<'_, P>) -> Plan {
         refresh_only: options.refresh_only,
         destroy: options.destroy,
     }
-}
-
-fn runs(kind: ResourceKind) -> bool {
-    matches!(kind, ResourceKind::Container | ResourceKind::Service)
 }
 
 fn block(address: &str) -> &str {
@@ -608,10 +604,10 @@ fn decide<P: Provider>(
         );
     }
 
-    if runs(r.kind) && matches!(a.action, PlanAction::Noop | PlanAction::Update) {
+    if r.kind.runs() && matches!(a.action, PlanAction::Noop | PlanAction::Update) {
         start_if_down(&mut a, &c, r);
     }
-    if c.restarts > 0 && runs(r.kind) {
+    if c.restarts > 0 && r.kind.runs() {
         a.drift.push(format!(
             "restarted {} time{} by the runtime{}",
             c.restarts,

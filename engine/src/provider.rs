@@ -238,6 +238,19 @@ pub enum ObjectState {
     },
 }
 
+impl ObjectState {
+    /// One word for the state: `present`, `created`, `running`, `restarting`, `stopped`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            ObjectState::Present => "present",
+            ObjectState::Created => "created",
+            ObjectState::Running => "running",
+            ObjectState::Restarting => "restarting",
+            ObjectState::Stopped { .. } => "stopped",
+        }
+    }
+}
+
 /// An object found in the runtime by its stack label.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedObject {

@@ -498,7 +498,7 @@ impl<P: Provider> Watcher<P> {
                 .iter()
                 .map(|o| ResourceStatus {
                     address: o.address.clone(),
-                    state: state_word(&o.state).to_string(),
+                    state: o.state.word().to_string(),
                 })
                 .collect();
         });
@@ -620,16 +620,6 @@ impl<P: Provider> Watcher<P> {
             );
             TickOutcome::Failed
         }
-    }
-}
-
-fn state_word(s: &ObjectState) -> &'static str {
-    match s {
-        ObjectState::Present => "present",
-        ObjectState::Created => "created",
-        ObjectState::Running => "running",
-        ObjectState::Restarting => "restarting",
-        ObjectState::Stopped { .. } => "stopped",
     }
 }
 

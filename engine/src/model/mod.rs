@@ -109,6 +109,12 @@ impl ResourceKind {
         format!("{article} {self} reference like {}", self.example())
     }
 
+    /// Objects of this kind run a process (containers, services' replicas): they are
+    /// started once made, and can be found stopped.
+    pub fn runs(self) -> bool {
+        matches!(self, ResourceKind::Container | ResourceKind::Service)
+    }
+
     pub fn schema(self) -> &'static KindSchema {
         // Every kind has a table; `schema::tests` checks it.
         let all = schema::kinds();

@@ -7,7 +7,6 @@
 //! record of the creation (the engine compares live attributes with the runtime, not with
 //! the record, so the plan is still empty).
 
-use crate::error::daemon_message;
 use crate::{health, image, labels, live, observe, DockerError, DockerProvider};
 use bollard::body_full;
 use bollard::models::{
@@ -15,11 +14,10 @@ use bollard::models::{
     NetworkingConfig, PortBinding, ResourcesUlimits,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, CreateImageOptions, RemoveContainerOptions, StopContainerOptions,
-    UploadToContainerOptions,
+    CreateContainerOptions, RemoveContainerOptions, StopContainerOptions, UploadToContainerOptions,
 };
-use futures::StreamExt;
 use stackc_engine::model::container::ContainerSpec;
+use stackc_engine::model::image::PullPolicy;
 use stackc_engine::model::refs::{ImageUse, MountSource, NetworkMode};
 use stackc_engine::model::ResourceSpec;
 use stackc_engine::provider::{DesiredObject, ObjectState, ObservedObject, Progress};
@@ -65,27 +63,10 @@ async fn image_of(
         }
         ImageUse::Registry(reference) => reference,
     };
-    if p.known_image(reference) || p.docker.inspect_image(reference).await.is_ok() {
+    if !p.known_image(reference) {
+        image::ensure_present(p, reference, PullPolicy::Missing, progress).await?;
         p.remember_image(reference);
-        return Ok(reference.clone());
     }
-    let what = format!("pulling {reference}");
-    let mut stream = p.docker.create_image(
-        Some(CreateImageOptions {
-            from_image: Some(reference.clone()),
-            ..Default::default()
-        }),
-        None,
-        None,
-    );
-    while let Some(info) = stream.next().await {
-        let info = info.map_err(|e| DockerError::failed(&what, daemon_message(&e)))?;
-        if let Some(m) = info.error_detail.and_then(|d| d.message) {
-            return Err(DockerError::failed(&what, m));
-        }
-        progress.report(&what, None, None);
-    }
-    p.remember_image(reference);
     Ok(reference.clone())
 }
 

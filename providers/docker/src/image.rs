@@ -219,7 +219,7 @@ async fn made(
 }
 
 /// Pulls `reference` as `pull` says, reporting the daemon's progress.
-async fn ensure_present(
+pub(crate) async fn ensure_present(
     p: &DockerProvider,
     reference: &str,
     pull: PullPolicy,
