@@ -14,6 +14,13 @@ use std::process::ExitCode;
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    // `stackc shim --root DIR ID` is the native runtime's per-container supervisor, spawned by
+    // stackc itself (docs/providers/native.md). It is not a user command, so it is dispatched
+    // before clap, and before a worker thread or logging exist: the shim forks.
+    let mut args = std::env::args_os();
+    if args.nth(1).is_some_and(|a| a == "shim") {
+        return stackc_provider_native::shim_main_args(args);
+    }
     let options = match cli::parse() {
         Ok(o) => o,
         Err(e) => {

@@ -2,18 +2,20 @@
 //! trait is used through generics (its methods return `impl Future`), so the choice made at
 //! run time is an enum that delegates each call.
 
-use stackc_engine::model::provider::DockerSettings;
+use stackc_engine::model::provider::{DockerSettings, NativeSettings};
 use stackc_engine::model::{DesiredStack, ProviderSettings, ResourceKind};
 use stackc_engine::provider::{
     Capabilities, DesiredObject, ExecIo, ExecRequest, Health, LogLines, LogOptions, ObservedObject,
     Progress, Provider, ProviderError,
 };
 use stackc_provider_docker::DockerProvider;
+use stackc_provider_native::NativeProvider;
 use std::collections::BTreeMap;
 
 /// The provider a command runs against.
 pub enum AnyProvider {
     Docker(DockerProvider),
+    Native(NativeProvider),
 }
 
 /// Which provider a stack uses: `--provider` (or `STACKC_PROVIDER`), else the stack's
@@ -38,9 +40,18 @@ pub async fn connect(name: &str, stack: &DesiredStack) -> Result<AnyProvider, Pr
                     .map_err(ProviderError::from)?,
             ))
         }
+        "native" => {
+            let settings = match stack.providers.get("native") {
+                Some(ProviderSettings::Native(s)) => s.clone(),
+                _ => NativeSettings::default(),
+            };
+            Ok(AnyProvider::Native(NativeProvider::from_settings(
+                &settings,
+            )?))
+        }
         other => Err(ProviderError::Unsupported(format!(
-            "the {other} provider is not available in this build yet; use --provider docker \
-             (or `stack {{ provider = \"docker\" }}`)"
+            "the {other} provider is not available in this build; use --provider native \
+             or --provider docker"
         ))),
     }
 }
@@ -49,6 +60,7 @@ macro_rules! delegate {
     ($self:ident, $p:ident => $call:expr) => {
         match $self {
             AnyProvider::Docker($p) => $call,
+            AnyProvider::Native($p) => $call,
         }
     };
 }

@@ -1,0 +1,287 @@
+//! The native runtime through the `stackc` binary, as a user runs it: `examples/hello` with
+//! the default provider (restarts, logs, exec, a volume kept across `destroy`), a killed shim
+//! seen as drift and healed, `build` images refused at plan time, and the error a non-root
+//! user gets. These run real containers and need root; they fail, never skip, without it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `examples/hello` copied into a temporary directory, under a unique stack name, with its own
+/// store root and state directory, so that runs never meet each other or the host's stacks.
+struct Hello {
+    dir: tempfile::TempDir,
+    name: String,
+}
+
+impl Hello {
+    fn new(tag: &str) -> Hello {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("t{}-{tag}", std::process::id());
+        let text = std::fs::read_to_string("examples/hello/main.stack.hcl")
+            .unwrap()
+            .replace("stack \"hello\" {}", &format!("stack \"{name}\" {{}}"));
+        std::fs::write(dir.path().join("main.stack.hcl"), text).unwrap();
+        let root = dir.path().join("root");
+        std::fs::write(
+            dir.path().join("provider.stack.hcl"),
+            format!(
+                "provider \"native\" {{\n  root = \"{}\"\n}}\n",
+                root.display()
+            ),
+        )
+        .unwrap();
+        Hello { dir, name }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn root(&self) -> PathBuf {
+        self.path().join("root")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_stackc"));
+        c.arg("-C")
+            .arg(self.path())
+            .arg("--state-dir")
+            .arg(self.path().join(".state"))
+            .arg("--color")
+            .arg("never")
+            .args(args)
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs and expects exit code `code`; returns stdout.
+    fn expect(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "stackc {args:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+        );
+        stdout
+    }
+
+    /// Polls `args` until its stdout satisfies `ok`, for at most `secs` seconds.
+    fn wait_for(&self, args: &[&str], secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let out = self.run(args);
+            let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+            if ok(&stdout) {
+                return stdout;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "stackc {args:?} never satisfied the condition; last stdout:\n{stdout}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// The shim pids of the stack's containers, from their state records.
+    fn shim_pids(&self) -> Vec<i32> {
+        let mut pids = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.root().join("containers")) else {
+            return pids;
+        };
+        for e in entries.flatten() {
+            if let Ok(bytes) = std::fs::read(e.path().join("state.json")) {
+                let state: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                if let Some(pid) = state["shim_pid"].as_i64() {
+                    pids.push(pid as i32);
+                }
+            }
+        }
+        pids
+    }
+
+    /// What `destroy` must leave: no container records, no mounts under the root, no cgroup
+    /// of the stack in any hierarchy.
+    fn assert_nothing_left(&self) {
+        let containers: Vec<_> = std::fs::read_dir(self.root().join("containers"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "by-name")
+            .collect();
+        assert!(containers.is_empty(), "containers left: {containers:?}");
+        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+        let root = self.root().display().to_string();
+        assert!(
+            !mounts.contains(&root),
+            "mounts left under {root}:\n{mounts}"
+        );
+        for hierarchy in std::fs::read_dir("/sys/fs/cgroup").unwrap().flatten() {
+            let group = hierarchy.path().join("stackc").join(&self.name);
+            assert!(!group.exists(), "cgroup left: {}", group.display());
+        }
+    }
+}
+
+impl Drop for Hello {
+    /// After a failed assertion: no shim or container outlives the test.
+    fn drop(&mut self) {
+        let _ = self.run(&["destroy", "--auto-approve", "--purge-volumes"]);
+    }
+}
+
+fn runs_logged(logs: &str) -> usize {
+    logs.lines().filter(|l| l.starts_with("hello from")).count()
+}
+
+#[test]
+fn hello_restarts_on_failure_logs_and_keeps_its_volume() {
+    let hello = Hello::new("hello");
+    // The default provider is native: no --provider here.
+    hello.expect(&["apply", "--auto-approve", "--var", "lifetime=1"], 0);
+    let logs = hello.wait_for(&["logs", "container.hello"], 30, |l| runs_logged(l) >= 3);
+    assert!(logs.contains(&format!("hello from {}-hello, run 1", hello.name)));
+
+    // exec runs inside the container, and sees the count the runs wrote to the volume.
+    let runs: usize = hello
+        .expect(
+            &[
+                "exec",
+                "container.hello",
+                "--",
+                "/bin/busybox",
+                "cat",
+                "/data/runs",
+            ],
+            0,
+        )
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(runs >= 3, "{runs} runs counted");
+    let status = hello.expect(&["status"], 0);
+    assert!(status.contains("container.hello"), "{status}");
+
+    // Restarts by the container's own policy are reported, but there is nothing to do.
+    let plan = hello.expect(&["plan", "--detailed-exitcode", "--var", "lifetime=1"], 0);
+    assert!(plan.contains("No changes"), "{plan}");
+
+    // destroy keeps the volume; a new apply counts on from where the last run stopped.
+    hello.expect(&["destroy", "--auto-approve"], 0);
+    hello.assert_nothing_left();
+    assert!(hello
+        .root()
+        .join("volumes")
+        .join(format!("{}-data", hello.name))
+        .is_dir());
+    hello.expect(&["apply", "--auto-approve"], 0);
+    let logs = hello.wait_for(&["logs", "container.hello"], 20, |l| runs_logged(l) >= 1);
+    let first = logs.lines().find(|l| l.starts_with("hello from")).unwrap();
+    let n: usize = first.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(
+        n > runs,
+        "the new container started at run {n}, after {runs}"
+    );
+
+    // --purge-volumes removes the data too.
+    hello.expect(&["destroy", "--auto-approve", "--purge-volumes"], 0);
+    hello.assert_nothing_left();
+    let volumes: Vec<_> = std::fs::read_dir(hello.root().join("volumes"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert!(volumes.is_empty(), "{volumes:?}");
+}
+
+#[test]
+fn a_killed_shim_is_drift_and_apply_heals_it() {
+    let hello = Hello::new("shim");
+    hello.expect(&["apply", "--auto-approve"], 0);
+    let pids = hello.shim_pids();
+    assert_eq!(pids.len(), 1, "one container, one shim: {pids:?}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pids[0]),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+
+    // The container dies with its shim; the next plan sees it and will start it again.
+    let plan = hello.wait_for(&["plan", "--detailed-exitcode"], 10, |p| {
+        p.contains("will be started")
+    });
+    assert!(plan.contains("container.hello has drifted"), "{plan}");
+    hello.expect(&["apply", "--auto-approve"], 0);
+    hello.expect(&["plan", "--detailed-exitcode"], 0);
+    let status = hello.expect(&["status"], 0);
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("container.hello"))
+        .unwrap();
+    assert!(line.contains("running"), "{status}");
+    let new = hello.shim_pids();
+    assert_eq!(new.len(), 1);
+    assert_ne!(new[0], pids[0], "a new shim supervises the container");
+
+    hello.expect(&["destroy", "--auto-approve", "--purge-volumes"], 0);
+    hello.assert_nothing_left();
+}
+
+#[test]
+fn build_images_are_refused_at_plan_time() {
+    let hello = Hello::new("build");
+    std::fs::write(
+        hello.path().join("main.stack.hcl"),
+        format!(
+            "stack \"{}\" {{}}\n\nimage \"app\" {{\n  build {{\n    context = \".\"\n  }}\n}}\n",
+            hello.name
+        ),
+    )
+    .unwrap();
+    let out = hello.run(&["plan"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stackc::unsupported"), "{stderr}");
+    assert!(stderr.contains("image.app"), "{stderr}");
+}
+
+#[test]
+fn not_root_is_told_what_is_needed() {
+    let hello = Hello::new("user");
+    // The stack directory must be readable by the other user.
+    std::fs::set_permissions(
+        hello.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        state.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_stackc"))
+        .arg("-C")
+        .arg(hello.path())
+        .arg("--state-dir")
+        .arg(state.path())
+        .arg("plan")
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv (util-linux) runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the native provider needs root (running as uid 65534)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--provider docker"), "{stderr}");
+}
