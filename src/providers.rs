@@ -111,6 +111,18 @@ impl Provider for AnyProvider {
         delegate!(self, p => p.start(object).await)
     }
 
+    async fn restart(&self, object: &ObservedObject) -> Result<(), ProviderError> {
+        delegate!(self, p => p.restart(object).await)
+    }
+
+    async fn rename(
+        &self,
+        object: &ObservedObject,
+        new_name: &str,
+    ) -> Result<ObservedObject, ProviderError> {
+        delegate!(self, p => p.rename(object, new_name).await)
+    }
+
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         delegate!(self, p => p.health(object).await)
     }

@@ -632,3 +632,105 @@ container "b" {
     assert_eq!(running.trim(), "true");
     let _ = docker_status(&["rmi", "-f", &tag]);
 }
+
+const SERVICE: &str = r#"
+stack "STACK" {}
+
+variable "version" {
+  default = "1"
+}
+
+variable "replicas" {
+  default = 3
+}
+
+image "busybox" {
+  from_host = ["/bin/busybox"]
+  config {
+    entrypoint = ["/bin/busybox"]
+  }
+}
+
+service "api" {
+  image    = image.busybox
+  command  = ["sh", "-c", "echo v${var.version}; test ${var.version} != bad || exit 3; exec sleep 100000"]
+  replicas = var.replicas
+  init     = true
+  update {
+    order   = "start-first"
+    monitor = "1s"
+  }
+}
+"#;
+
+/// `(name, image)` of the stack's running containers, sorted.
+fn running(stack: &Stack) -> Vec<String> {
+    let filter = format!("label=io.stackc.stack={}", stack.name);
+    let mut names: Vec<String> = docker(&["ps", "--filter", &filter, "--format", "{{.Names}}"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_service_rolls_scales_and_rolls_back_a_failing_template() {
+    let s = Stack::new("svc", SERVICE);
+    let out = s.apply();
+    assert!(out.contains("will be created: 3 replicas"), "{out}");
+    let names: Vec<String> = (1..=3).map(|i| s.container(&format!("api-{i}"))).collect();
+    assert_eq!(running(&s), names);
+    let status = s.expect(&["status"], 0);
+    assert!(status.contains("3/3 ready (rev 1)"), "{status}");
+
+    // A new template rolls, one replica at a time, each new one beside the old.
+    let plan = s.expect(&["plan", "--var", "version=2"], 0);
+    assert!(
+        plan.contains("# service.api will be rolled: 3 replicas, 1 at a time, start-first"),
+        "{plan}"
+    );
+    s.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
+    assert_eq!(running(&s), names);
+    let logs = s.expect(&["logs", "service.api#2"], 0);
+    assert!(logs.contains("v2"), "{logs}");
+    let plan = s.expect(&["plan", "--detailed-exitcode", "--var", "version=2"], 0);
+    assert!(plan.contains("No changes."), "{plan}");
+
+    // A template whose replicas exit is rolled back: the old replicas keep running.
+    let out = s.run(&["apply", "--auto-approve", "--var", "version=bad"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rolled back"), "{stderr}");
+    assert_eq!(running(&s), names);
+    let plan = s.expect(&["plan", "--detailed-exitcode", "--var", "version=2"], 0);
+    assert!(plan.contains("No changes."), "{plan}");
+
+    // Scaling changes only the count.
+    s.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--var",
+            "version=2",
+            "--var",
+            "replicas=5",
+        ],
+        0,
+    );
+    assert_eq!(running(&s).len(), 5);
+    s.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--var",
+            "version=2",
+            "--var",
+            "replicas=1",
+        ],
+        0,
+    );
+    assert_eq!(running(&s), [s.container("api-1")]);
+    s.expect(&["destroy", "--auto-approve"], 0);
+    assert!(running(&s).is_empty());
+}

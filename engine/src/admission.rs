@@ -416,6 +416,18 @@ pub fn capabilities(
             );
             continue;
         }
+        if let ResourceSpec::Service(s) = &r.spec {
+            // Every replica would bind the same host port; publishing once and balancing over
+            // the ready replicas is the load balancer's job, which is not built yet.
+            if !s.template.ports.is_empty() && !caps.supports(Feature::ServiceLoadBalancing) {
+                out.push(
+                    Diagnostic::error(code::UNSUPPORTED, format!("{} publishes ports, but the {provider} provider cannot balance a service's port over its replicas yet", r.address))
+                        .at(find(&r.body, "port").map_or(r.label_span, |v| v.key_span))
+                        .with_label("a published port of a service")
+                        .with_help("reach the service by its name from containers on its networks, or publish the port from a `container` in front of it"),
+                );
+            }
+        }
         let Some(c) = r.spec.container() else {
             continue;
         };

@@ -10,6 +10,7 @@
 //! Progress goes out as [`Event`]s on a channel rather than being printed, since nothing below
 //! the CLI prints (ARCHITECTURE.md "Layout").
 
+mod rollout;
 mod schedule;
 
 use crate::graph::ResourceGraph;
@@ -49,6 +50,8 @@ pub enum Operation {
     },
     Delete(Box<ObservedObject>),
     Start(Box<ObservedObject>),
+    /// Bring a service's replicas to its template and count ([`crate::service`]).
+    Rollout(Box<crate::service::Rollout>),
 }
 
 /// One step of a plan: an operation on one instance.
@@ -98,12 +101,15 @@ impl Action {
     }
 
     pub fn kind(&self) -> ActionKind {
-        match self.operation {
+        match &self.operation {
             Operation::Create(_) => ActionKind::Create,
             Operation::Update { .. } => ActionKind::Update,
             Operation::Replace { .. } => ActionKind::Replace,
             Operation::Delete(_) => ActionKind::Delete,
             Operation::Start(_) => ActionKind::Start,
+            Operation::Rollout(r) if r.current.is_empty() => ActionKind::Create,
+            Operation::Rollout(r) if r.replicas == 0 => ActionKind::Delete,
+            Operation::Rollout(_) => ActionKind::Update,
         }
     }
 }
@@ -493,6 +499,7 @@ async fn perform<P: Provider>(
             Err(e) => Err(e),
         },
         Operation::Start(object) => start_and_wait(provider, &object, wait, options).await,
+        Operation::Rollout(r) => rollout::run(provider, &r, options, &progress).await,
     }
 }
 

@@ -10,5 +10,6 @@ pub mod memory;
 pub mod model;
 pub mod plan;
 pub mod provider;
+pub mod service;
 pub mod state;
 pub mod watch;

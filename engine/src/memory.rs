@@ -20,6 +20,7 @@ pub enum Op {
     Update,
     Delete,
     Start,
+    Rename,
     Health,
     Logs,
     Exec,
@@ -42,7 +43,9 @@ pub enum Phase {
 
 #[derive(Default)]
 struct Inner {
+    /// By id: a service's old and new replica share an address during a start-first rollout.
     objects: BTreeMap<String, ObservedObject>,
+    health_of_spec: HashMap<String, Health>,
     failures: HashMap<String, String>,
     op_delays: HashMap<Op, Duration>,
     address_delays: HashMap<String, Duration>,
@@ -89,6 +92,14 @@ impl MemoryProvider {
         self.lock().health.insert(address.to_string(), health);
     }
 
+    /// `health` answers `health` for every object made from the spec with hash `spec_hash`
+    /// (a service's new template), unless its address has an answer of its own.
+    pub fn set_health_of_spec(&self, spec_hash: &str, health: Health) {
+        self.lock()
+            .health_of_spec
+            .insert(spec_hash.to_string(), health);
+    }
+
     /// The log lines `logs` returns for `address`.
     pub fn set_logs(&self, address: &str, lines: &[&str]) {
         self.lock().logs.insert(
@@ -97,13 +108,24 @@ impl MemoryProvider {
         );
     }
 
-    /// Adds an object as if it had been found in the runtime.
+    /// Adds an object as if it had been found in the runtime (replacing the one with its id).
     pub fn insert(&self, object: ObservedObject) {
-        self.lock().objects.insert(object.address.clone(), object);
+        self.lock().objects.insert(object.id.clone(), object);
     }
 
+    /// The object at `address`; the newest one when several share it.
     pub fn object(&self, address: &str) -> Option<ObservedObject> {
-        self.lock().objects.get(address).cloned()
+        self.lock()
+            .objects
+            .values()
+            .filter(|o| o.address == address)
+            .max_by_key(|o| (sequence(&o.id), o.id.clone()))
+            .cloned()
+    }
+
+    /// Every object, in no particular order.
+    pub fn objects(&self) -> Vec<ObservedObject> {
+        self.lock().objects.values().cloned().collect()
     }
 
     /// The begin and end of every call so far, in order.
@@ -164,6 +186,13 @@ impl MemoryProvider {
     }
 }
 
+/// The creation order of an object made here (`mem-7` → 7); 0 for one a test inserted.
+fn sequence(id: &str) -> u64 {
+    id.strip_prefix("mem-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 fn observed(id: String, desired: &DesiredObject, state: ObjectState) -> ObservedObject {
     ObservedObject {
         address: desired.address.clone(),
@@ -216,7 +245,12 @@ impl Provider for MemoryProvider {
         _progress: &Progress,
     ) -> Result<ObservedObject, ProviderError> {
         self.call(Op::Create, &desired.address, |inner| {
-            if inner.objects.contains_key(&desired.address) {
+            // Names are unique, as in Docker.
+            if inner
+                .objects
+                .values()
+                .any(|o| o.runtime_name == desired.runtime_name && o.kind == desired.kind)
+            {
                 return Err(ProviderError::AlreadyExists(desired.runtime_name.clone()));
             }
             inner.next_id += 1;
@@ -226,7 +260,7 @@ impl Provider for MemoryProvider {
                 ObjectState::Present
             };
             let o = observed(format!("mem-{}", inner.next_id), desired, state);
-            inner.objects.insert(o.address.clone(), o.clone());
+            inner.objects.insert(o.id.clone(), o.clone());
             Ok(o)
         })
         .await
@@ -239,7 +273,7 @@ impl Provider for MemoryProvider {
         _progress: &Progress,
     ) -> Result<ObservedObject, ProviderError> {
         self.call(Op::Update, &desired.address, |inner| {
-            let Some(found) = inner.objects.get_mut(&current.address) else {
+            let Some(found) = inner.objects.get_mut(&current.id) else {
                 return Err(ProviderError::NotFound(current.runtime_name.clone()));
             };
             let o = observed(found.id.clone(), desired, found.state.clone());
@@ -251,7 +285,7 @@ impl Provider for MemoryProvider {
 
     async fn delete(&self, object: &ObservedObject) -> Result<(), ProviderError> {
         self.call(Op::Delete, &object.address, |inner| {
-            match inner.objects.remove(&object.address) {
+            match inner.objects.remove(&object.id) {
                 Some(_) => Ok(()),
                 None => Err(ProviderError::NotFound(object.runtime_name.clone())),
             }
@@ -261,7 +295,7 @@ impl Provider for MemoryProvider {
 
     async fn start(&self, object: &ObservedObject) -> Result<(), ProviderError> {
         self.call(Op::Start, &object.address, |inner| {
-            match inner.objects.get_mut(&object.address) {
+            match inner.objects.get_mut(&object.id) {
                 Some(o) if o.kind.runs() => {
                     o.state = ObjectState::Running;
                     Ok(())
@@ -276,12 +310,39 @@ impl Provider for MemoryProvider {
         .await
     }
 
+    async fn rename(
+        &self,
+        object: &ObservedObject,
+        new_name: &str,
+    ) -> Result<ObservedObject, ProviderError> {
+        self.call(Op::Rename, &object.address, |inner| {
+            if inner.objects.values().any(|o| o.runtime_name == new_name) {
+                return Err(ProviderError::AlreadyExists(new_name.to_string()));
+            }
+            match inner.objects.get_mut(&object.id) {
+                Some(o) => {
+                    o.runtime_name = new_name.to_string();
+                    Ok(o.clone())
+                }
+                None => Err(ProviderError::NotFound(object.runtime_name.clone())),
+            }
+        })
+        .await
+    }
+
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         self.call(Op::Health, &object.address, |inner| {
             if let Some(h) = inner.health.get(&object.address) {
                 return Ok(h.clone());
             }
-            match inner.objects.get(&object.address) {
+            let found = inner.objects.get(&object.id);
+            if let Some(h) = found
+                .and_then(|o| o.spec_hash.as_ref())
+                .and_then(|hash| inner.health_of_spec.get(hash))
+            {
+                return Ok(h.clone());
+            }
+            match found {
                 Some(o) if o.state == ObjectState::Present => Ok(Health::None),
                 Some(o) if o.state == ObjectState::Running => Ok(Health::Healthy),
                 Some(o) => Ok(Health::Unhealthy {
@@ -300,7 +361,7 @@ impl Provider for MemoryProvider {
     ) -> Result<LogLines, ProviderError> {
         let mut lines = self
             .call(Op::Logs, &object.address, |inner| {
-                if !inner.objects.contains_key(&object.address) {
+                if !inner.objects.contains_key(&object.id) {
                     return Err(ProviderError::NotFound(object.runtime_name.clone()));
                 }
                 Ok(inner.logs.get(&object.address).cloned().unwrap_or_default())
@@ -328,7 +389,7 @@ impl Provider for MemoryProvider {
     ) -> Result<i32, ProviderError> {
         use tokio::io::AsyncWriteExt;
         self.call(Op::Exec, &object.address, |inner| {
-            match inner.objects.get(&object.address) {
+            match inner.objects.get(&object.id) {
                 Some(o) if o.state == ObjectState::Running => Ok(()),
                 Some(_) => Err(ProviderError::Runtime(format!(
                     "`{}` is not running",

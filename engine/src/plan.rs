@@ -7,7 +7,8 @@
 //! so a saved plan whose world has moved is refused. Rendering lives in the CLI.
 
 mod diff;
-mod objects;
+pub(crate) mod objects;
+mod service;
 
 pub use diff::{flatten, Change, SENSITIVE};
 pub use objects::{desired_objects, AppliedRecord, RecordedRef};
@@ -16,6 +17,7 @@ use crate::apply::{Action, Operation};
 use crate::graph::{EdgeKind, Node, ResourceGraph};
 use crate::model::{ChangeKind, DesiredStack, ResourceKind};
 use crate::provider::{DesiredObject, ObjectState, ObservedObject, Provider};
+use crate::service::Rollout;
 use diff::DesiredSide;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -93,6 +95,13 @@ pub struct PlannedAction {
     /// For update, replace, delete and start: what is there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<ObservedObject>,
+    /// For a service: its replicas and how they roll; the executor's whole action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
+    /// What the plan says in place of "will be updated in place": "will be rolled: 3
+    /// replicas, 1 at a time, start-first".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
 }
 
 impl PlannedAction {
@@ -109,6 +118,13 @@ impl PlannedAction {
 
     /// The executor's action, or `None` for a noop.
     pub fn to_action(&self) -> Option<Action> {
+        if let Some(rollout) = &self.rollout {
+            return (self.action != PlanAction::Noop).then(|| Action {
+                address: self.address.clone(),
+                operation: Operation::Rollout(Box::new(rollout.clone())),
+                wait_ready: self.wait_ready,
+            });
+        }
         let operation = match (self.action, &self.desired, &self.current) {
             (PlanAction::Create, Some(d), _) => Operation::Create(Box::new(d.clone())),
             (PlanAction::Update, Some(d), Some(c)) => Operation::Update {
@@ -280,6 +296,23 @@ pub fn build<P: Provider>(input: PlanInput<'_, P>) -> Plan {
     let fingerprint = fingerprint(&observed);
     let desired = desired_objects(stack, key, stack_dir);
 
+    // A service's replicas are planned with their service, not one by one.
+    let mut replicas: BTreeMap<String, Vec<ObservedObject>> = BTreeMap::new();
+    let observed: Vec<ObservedObject> = observed
+        .into_iter()
+        .filter_map(|o| match crate::service::parse_replica(&o.address) {
+            Some((service, _))
+                if stack
+                    .get(service)
+                    .is_some_and(|r| r.kind == ResourceKind::Service) =>
+            {
+                replicas.entry(service.to_string()).or_default().push(o);
+                None
+            }
+            _ => Some(o),
+        })
+        .collect();
+
     // Objects by address; a second object with one address (left by a crashed apply under
     // another name) is an orphan of its own.
     let mut found: BTreeMap<String, ObservedObject> = BTreeMap::new();
@@ -310,6 +343,23 @@ pub fn build<P: Provider>(input: PlanInput<'_, P>) -> Plan {
         let (Some(r), Some(d)) = (stack.get(address), desired.get(address)) else {
             continue;
         };
+        if r.kind == ResourceKind::Service {
+            let current = replicas.remove(address).unwrap_or_default();
+            if !is_targeted(address) || (options.destroy && current.is_empty()) {
+                continue;
+            }
+            let mut a = service::decide(provider, r, d, current, key, options);
+            if !options.destroy {
+                cascade(&mut a, r, graph, &decided);
+                service::roll_if_replaced(&mut a);
+            }
+            if options.refresh_only {
+                a.action = PlanAction::Noop;
+            }
+            decided.insert(address.to_string(), a.action);
+            actions.push(a);
+            continue;
+        }
         let current = found.remove(address);
         if !is_targeted(address) {
             continue;
@@ -461,6 +511,8 @@ fn planned(
         sensitive_paths: Vec::new(),
         desired: None,
         current: None,
+        rollout: None,
+        headline: None,
     }
 }
 
@@ -678,7 +730,8 @@ fn cascade(
     graph: &ResourceGraph,
     decided: &BTreeMap<String, PlanAction>,
 ) {
-    if a.current.is_none() || a.action == PlanAction::Replace {
+    let found = a.current.is_some() || a.rollout.as_ref().is_some_and(|r| !r.current.is_empty());
+    if !found || a.action == PlanAction::Replace {
         return;
     }
     for dep in graph.dependencies(&r.address) {

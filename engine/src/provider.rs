@@ -46,6 +46,8 @@ pub enum Feature {
     /// The runtime itself restarts a container whose health check fails
     /// (`on_unhealthy = "restart"`); without it, the watcher does (Docker never does).
     UnhealthyRestarts,
+    /// A service's `port` blocks published once and balanced over its ready replicas.
+    ServiceLoadBalancing,
 }
 
 /// What a provider can realise.
@@ -56,8 +58,15 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// True when the provider can realise `kind`. Services are the engine's: a provider
+    /// that runs containers runs them (see [`crate::service`]).
     pub fn supports_kind(&self, kind: ResourceKind) -> bool {
-        self.kinds.contains(&kind)
+        match kind {
+            ResourceKind::Service => {
+                self.kinds.contains(&kind) || self.kinds.contains(&ResourceKind::Container)
+            }
+            _ => self.kinds.contains(&kind),
+        }
     }
 
     pub fn supports(&self, feature: Feature) -> bool {
@@ -467,6 +476,23 @@ pub trait Provider: Send + Sync + 'static {
         object: &ObservedObject,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send {
         self.start(object)
+    }
+
+    /// Gives a container another runtime name, keeping it running. A start-first rollout
+    /// moves a service's old replica aside so its successor can take the replica's name.
+    /// Runtimes that cannot rename say so, and the rollout stops the old replica first.
+    fn rename(
+        &self,
+        object: &ObservedObject,
+        new_name: &str,
+    ) -> impl Future<Output = Result<ObservedObject, ProviderError>> + Send {
+        let _ = new_name;
+        let error = ProviderError::Unsupported(format!(
+            "the {} provider cannot rename `{}`",
+            self.name(),
+            object.runtime_name
+        ));
+        async move { Err(error) }
     }
 
     /// The current result of the object's health check.

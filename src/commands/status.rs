@@ -7,6 +7,7 @@ use crate::output::fail;
 use serde_json::json;
 use stackc_engine::model::ResourceKind;
 use stackc_engine::provider::{Health, ObjectState, ObservedObject, Provider};
+use stackc_engine::service::parse_replica;
 use stackc_engine::watch::WatchStatus;
 
 /// One row of the table.
@@ -49,8 +50,18 @@ pub fn run(options: &Options, as_json: bool, stats: bool) -> u8 {
         });
         futures::future::join_all(checks).await
     });
+    let revision = session
+        .state
+        .last_revision()
+        .ok()
+        .flatten()
+        .map(|r| r.number);
     let mut rows = Vec::new();
     for r in &session.stack.resources {
+        if r.kind == ResourceKind::Service {
+            service_rows(&mut rows, r, &observed, &healths, revision);
+            continue;
+        }
         let found = observed.iter().position(|o| o.address == r.address);
         let ports = r
             .spec
@@ -85,7 +96,9 @@ pub fn run(options: &Options, as_json: bool, stats: bool) -> u8 {
         });
     }
     for (i, o) in observed.iter().enumerate() {
-        if session.stack.get(&o.address).is_none() {
+        let replica_of_stack = parse_replica(&o.address)
+            .is_some_and(|(service, _)| session.stack.get(service).is_some());
+        if session.stack.get(&o.address).is_none() && !replica_of_stack {
             let mut r = row(o, healths[i].as_ref(), String::new());
             r.state = format!("{} (not in the stack)", r.state);
             rows.push(r);
@@ -136,6 +149,53 @@ pub fn run(options: &Options, as_json: bool, stats: bool) -> u8 {
         }
     }
     0
+}
+
+/// A service's line — `3/3 ready (rev 4)` — and one line per replica under it.
+fn service_rows(
+    rows: &mut Vec<Row>,
+    r: &stackc_engine::model::DesiredResource,
+    observed: &[ObservedObject],
+    healths: &[Option<Health>],
+    revision: Option<u64>,
+) {
+    let wanted = match &r.spec {
+        stackc_engine::model::ResourceSpec::Service(s) => s.replicas.unwrap_or(1),
+        _ => 1,
+    };
+    let mut replicas: Vec<(u32, usize)> = observed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match parse_replica(&o.address) {
+            Some((service, n)) if service == r.address => Some((n, i)),
+            _ => None,
+        })
+        .collect();
+    replicas.sort();
+    let ready = replicas
+        .iter()
+        .filter(|(_, i)| {
+            observed[*i].state == ObjectState::Running
+                && matches!(healths[*i], Some(Health::Healthy | Health::None) | None)
+        })
+        .count();
+    rows.push(Row {
+        address: r.address.clone(),
+        name: r.runtime_name.clone(),
+        state: match revision {
+            Some(rev) => format!("{ready}/{wanted} ready (rev {rev})"),
+            None => format!("{ready}/{wanted} ready"),
+        },
+        health: String::new(),
+        ports: String::new(),
+        restarts: String::new(),
+        age: String::new(),
+    });
+    for (_, i) in replicas {
+        let mut row = row(&observed[i], healths[i].as_ref(), String::new());
+        row.address = format!("  {}", row.address);
+        rows.push(row);
+    }
 }
 
 /// The watcher's status, when one runs (or ran) for this stack.

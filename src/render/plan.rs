@@ -121,12 +121,14 @@ fn block(out: &mut String, a: &PlannedAction, paint: &Paint) {
             return;
         }
         PlanAction::Start => {
-            let _ = writeln!(out, "  # {}{drift} will be started", a.address);
+            let verb = a.headline.as_deref().unwrap_or("will be started");
+            let _ = writeln!(out, "  # {}{drift} {verb}", a.address);
             return;
         }
         _ => {}
     }
     let verb = match a.action {
+        _ if a.headline.is_some() => a.headline.as_deref().unwrap_or_default(),
         PlanAction::Create => "will be created",
         PlanAction::Update => "will be updated in place",
         PlanAction::Replace => "must be replaced",

@@ -2,7 +2,7 @@
 //! resolved, the keyed spec hash (ARCHITECTURE.md decision 2) and the applied record.
 
 use crate::model::domain::{canonical, with_secret_form, SecretForm};
-use crate::model::{DesiredResource, DesiredStack, ResourceKind};
+use crate::model::{DesiredResource, DesiredStack, ResourceKind, ResourceSpec};
 use crate::provider::{DesiredObject, Referenced};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -121,7 +121,7 @@ fn desired_object(
     let digest_for_record = digest.clone();
     let record = AppliedRecord {
         spec: with_secret_form(SecretForm::Keyed(*key), || {
-            serde_json::to_value(&r.spec).unwrap_or(Value::Null)
+            serde_json::to_value(hashed_spec(r)).unwrap_or(Value::Null)
         }),
         refs,
         digest: digest_for_record,
@@ -140,6 +140,16 @@ fn desired_object(
     }
 }
 
+/// What an object is made from: a resource's spec; for a service, its replica template, so
+/// that its hash and applied record are those of every replica, and scaling (`replicas`) or
+/// a new `update` block rolls nothing.
+fn hashed_spec(r: &DesiredResource) -> ResourceSpec {
+    match &r.spec {
+        ResourceSpec::Service(s) => ResourceSpec::Container(s.template.clone()),
+        other => other.clone(),
+    }
+}
+
 /// The keyed hash of everything that decides what the object is: its kind, runtime name,
 /// spec in canonical form (secrets included, which the key keeps unrecoverable), its
 /// references and, for an image, the digest of its inputs.
@@ -150,7 +160,7 @@ fn spec_hash(
     digest: Option<&str>,
 ) -> String {
     let spec = with_secret_form(SecretForm::Revealed, || {
-        canonical(|| serde_json::to_value(&r.spec).unwrap_or(Value::Null))
+        canonical(|| serde_json::to_value(hashed_spec(r)).unwrap_or(Value::Null))
     });
     let input = serde_json::json!({
         "kind": r.kind,

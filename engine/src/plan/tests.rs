@@ -460,3 +460,5 @@ fn every_action_has_its_glyph() {
     assert_eq!(PlanAction::Replace.glyph(), "-/+");
     assert_eq!(PlanAction::Delete.glyph(), "-");
 }
+
+mod services;

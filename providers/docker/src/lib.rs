@@ -161,6 +161,24 @@ impl Provider for DockerProvider {
             .map_err(|e| DockerError::from(e).into_provider(&object.address))
     }
 
+    async fn rename(
+        &self,
+        object: &ObservedObject,
+        new_name: &str,
+    ) -> Result<ObservedObject, ProviderError> {
+        let options = bollard::query_parameters::RenameContainerOptions {
+            name: new_name.to_string(),
+        };
+        self.docker
+            .rename_container(&object.id, options)
+            .await
+            .map_err(|e| DockerError::from(e).into_provider(&object.address))?;
+        Ok(ObservedObject {
+            runtime_name: new_name.to_string(),
+            ..object.clone()
+        })
+    }
+
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         health::health(self, object)
             .await

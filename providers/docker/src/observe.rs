@@ -7,11 +7,11 @@ use bollard::query_parameters::{
     ListContainersOptions, ListImagesOptions, ListNetworksOptions, ListVolumesOptions,
 };
 use futures::StreamExt;
-use stackc_engine::model::refs::split_address;
 use stackc_engine::model::ResourceKind;
 use stackc_engine::provider::{
     ObjectState, ObservedObject, LABEL_ADDRESS, LABEL_APPLIED, LABEL_SPEC_HASH, LABEL_STACK,
 };
+use stackc_engine::service::object_kind;
 use std::collections::{BTreeMap, HashMap};
 
 /// How many container inspections run at once: enough to hide the round trips, few enough
@@ -28,8 +28,8 @@ fn filters(stack: &str) -> HashMap<String, Vec<String>> {
 pub(crate) fn is_address_of(labels: &HashMap<String, String>, kind: ResourceKind) -> bool {
     labels
         .get(LABEL_ADDRESS)
-        .and_then(|a| split_address(a))
-        .is_some_and(|(k, _, _)| k == kind)
+        .and_then(|a| object_kind(a))
+        .is_some_and(|k| k == kind)
 }
 
 /// An object from its labels; `None` when it has no address label of its kind (not
@@ -41,7 +41,7 @@ fn object(
     labels: BTreeMap<String, String>,
 ) -> Option<ObservedObject> {
     let address = labels.get(LABEL_ADDRESS)?;
-    if split_address(address).map(|(k, _, _)| k) != Some(kind) {
+    if object_kind(address) != Some(kind) {
         return None;
     }
     Some(ObservedObject {
