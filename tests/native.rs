@@ -285,3 +285,62 @@ fn not_root_is_told_what_is_needed() {
     );
     assert!(stderr.contains("--provider docker"), "{stderr}");
 }
+
+#[test]
+fn a_service_rolls_start_first_and_rolls_back_on_the_native_runtime() {
+    let hello = Hello::new("svc");
+    std::fs::write(
+        hello.path().join("main.stack.hcl"),
+        format!(
+            r#"stack "{}" {{}}
+
+variable "version" {{
+  default = "1"
+}}
+
+image "busybox" {{
+  from_host = ["/bin/busybox"]
+  config {{
+    entrypoint = ["/bin/busybox"]
+  }}
+}}
+
+service "api" {{
+  image    = image.busybox
+  command  = ["sh", "-c", "echo v${{var.version}}; test ${{var.version}} != bad || exit 3; exec sleep 100000"]
+  replicas = 2
+  networks = []
+  init     = true
+  update {{
+    order   = "start-first"
+    monitor = "1s"
+  }}
+}}
+"#,
+            hello.name
+        ),
+    )
+    .unwrap();
+    hello.expect(&["apply", "--auto-approve"], 0);
+    let status = hello.expect(&["status"], 0);
+    assert!(status.contains("2/2 ready (rev 1)"), "{status}");
+
+    hello.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
+    let logs = hello.wait_for(&["logs", "service.api#2"], 10, |l| l.contains("v2"));
+    assert!(!logs.contains("v1"), "{logs}");
+    let shims = hello.shim_pids();
+    assert_eq!(shims.len(), 2, "the old replicas are gone: {shims:?}");
+
+    let out = hello.run(&["apply", "--auto-approve", "--var", "version=bad"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rolled back"), "{stderr}");
+    let status = hello.expect(&["status"], 0);
+    assert!(status.contains("2/2 ready (rev 2)"), "{status}");
+    // The replicas that kept serving are the ones rolled in before.
+    assert_eq!(hello.shim_pids().len(), 2);
+    hello.expect(&["plan", "--detailed-exitcode", "--var", "version=2"], 0);
+
+    hello.expect(&["destroy", "--auto-approve"], 0);
+    hello.assert_nothing_left();
+}

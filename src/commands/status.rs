@@ -50,11 +50,13 @@ pub fn run(options: &Options, as_json: bool, stats: bool) -> u8 {
         });
         futures::future::join_all(checks).await
     });
+    // The revision a service runs is the last one applied in full (a failed rollout was
+    // rolled back, or stopped part way).
     let revision = session
         .state
-        .last_revision()
+        .history()
         .ok()
-        .flatten()
+        .and_then(|h| h.into_iter().rev().find(|r| r.summary.is_success()))
         .map(|r| r.number);
     let mut rows = Vec::new();
     for r in &session.stack.resources {

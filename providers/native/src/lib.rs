@@ -233,6 +233,22 @@ impl Provider for NativeProvider {
         .await
     }
 
+    async fn rename(
+        &self,
+        object: &ObservedObject,
+        new_name: &str,
+    ) -> Result<ObservedObject, ProviderError> {
+        let (store, id, name) = (self.store.clone(), object.id.clone(), new_name.to_string());
+        blocking(&object.address, move || {
+            container::rename::rename(&store, &id, &name)
+        })
+        .await?;
+        Ok(ObservedObject {
+            runtime_name: new_name.to_string(),
+            ..object.clone()
+        })
+    }
+
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {
         if object.kind != ResourceKind::Container {
             return Ok(Health::None);
