@@ -46,6 +46,7 @@ struct Inner {
     /// By id: a service's old and new replica share an address during a start-first rollout.
     objects: BTreeMap<String, ObservedObject>,
     health_of_spec: HashMap<String, Health>,
+    health_when_applied_contains: Vec<(String, Health)>,
     failures: HashMap<String, String>,
     op_delays: HashMap<Op, Duration>,
     address_delays: HashMap<String, Duration>,
@@ -98,6 +99,14 @@ impl MemoryProvider {
         self.lock()
             .health_of_spec
             .insert(spec_hash.to_string(), health);
+    }
+
+    /// `health` answers `health` for every object whose applied record contains `text` (a
+    /// template with a marker in its environment, in tests that cannot know its hash).
+    pub fn set_health_when_applied_contains(&self, text: &str, health: Health) {
+        self.lock()
+            .health_when_applied_contains
+            .push((text.to_string(), health));
     }
 
     /// The log lines `logs` returns for `address`.
@@ -340,6 +349,14 @@ impl Provider for MemoryProvider {
                 .and_then(|o| o.spec_hash.as_ref())
                 .and_then(|hash| inner.health_of_spec.get(hash))
             {
+                return Ok(h.clone());
+            }
+            if let Some((_, h)) = found.and_then(|o| o.applied.as_deref()).and_then(|a| {
+                inner
+                    .health_when_applied_contains
+                    .iter()
+                    .find(|(text, _)| a.contains(text.as_str()))
+            }) {
                 return Ok(h.clone());
             }
             match found {

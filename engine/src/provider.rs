@@ -409,6 +409,10 @@ pub enum ProviderError {
     Timeout(Duration),
     #[error("{0}")]
     Runtime(String),
+    /// A service's rollout failed and its replicas were rolled back to the template they
+    /// had: what was deployed keeps running.
+    #[error("rolled back to the previous template: {0}")]
+    RolledBack(String),
 }
 
 /// A container runtime, as the engine sees it.

@@ -612,12 +612,31 @@ impl<P: Provider> Watcher<P> {
             });
             TickOutcome::Applied
         } else {
-            let errors = summary.failed().map(|(a, e)| format!("{a}: {e}")).collect();
-            self.fail(
-                Some(revision.into()),
-                "the apply failed; it is tried again when the source moves".to_string(),
-                errors,
+            let errors: Vec<String> = summary.failed().map(|(a, e)| format!("{a}: {e}")).collect();
+            let rolled_back = summary
+                .failed()
+                .any(|(_, e)| matches!(e, crate::provider::ProviderError::RolledBack(_)));
+            let (event, message) = if rolled_back {
+                (
+                    webhook::EventKind::RolledBack,
+                    "a service rollout failed and was rolled back; what was deployed keeps \
+                     running, and the revision is tried again when the source moves",
+                )
+            } else {
+                (
+                    webhook::EventKind::Failed,
+                    "the apply failed; it is tried again when the source moves",
+                )
+            };
+            self.notify(
+                event,
+                Some(revision),
+                &format!("{message}: {}", errors.join("; ")),
             );
+            self.fail(Some(revision.into()), message.to_string(), errors);
+            if rolled_back {
+                self.update(|s| s.metrics.rollbacks += 1);
+            }
             TickOutcome::Failed
         }
     }

@@ -153,9 +153,7 @@ pub(super) async fn run<P: Provider>(
             FailureAction::Rollback => {
                 progress.report(format!("rolling back: {why}"), None, None);
                 return match roll_back(provider, &stack, &touched, rollout, options).await {
-                    Ok(()) => Err(ProviderError::Runtime(format!(
-                        "rolled back to the previous template: {why}"
-                    ))),
+                    Ok(()) => Err(ProviderError::RolledBack(why)),
                     Err(e) => Err(ProviderError::Runtime(format!(
                         "the rollout failed ({why}) and so did its rollback: {e}"
                     ))),

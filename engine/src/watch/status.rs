@@ -48,6 +48,9 @@ pub struct Metrics {
     pub failures: u64,
     pub applies: u64,
     pub drift_corrections: u64,
+    /// Service rollouts that failed and were rolled back.
+    #[serde(default)]
+    pub rollbacks: u64,
     pub last_duration_seconds: f64,
 }
 
@@ -85,6 +88,12 @@ impl WatchStatus {
             "counter",
             "Applies that healed drift made outside stackc.",
             m.drift_corrections.to_string(),
+        );
+        metric(
+            "stackc_rollbacks_total",
+            "counter",
+            "Service rollouts that failed and were rolled back.",
+            m.rollbacks.to_string(),
         );
         metric(
             "stackc_reconcile_duration_seconds",

@@ -487,3 +487,160 @@ async fn an_unreachable_remote_is_reported_and_caught_up_with() {
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
 }
+
+/// `git daemon` serving a bare repository's parent directory on loopback; killed on drop.
+struct GitDaemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl GitDaemon {
+    fn serve(base: &Path) -> GitDaemon {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("git")
+            .arg("daemon")
+            .arg("--reuseaddr")
+            .arg("--export-all")
+            .arg("--listen=127.0.0.1")
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", base.display()))
+            .arg(base)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("git daemon (part of git) starts");
+        let daemon = GitDaemon { child, port };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "git daemon never listened"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        daemon
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn follows_a_repository_served_by_git_daemon() {
+    let repo = Repo::new();
+    let state = tempfile::tempdir().unwrap();
+    repo.commit(&stack(&["web"]));
+    let daemon = GitDaemon::serve(repo.bare.parent().unwrap());
+    let provider = Arc::new(MemoryProvider::new());
+    let source = Source::Git(GitSource {
+        url: format!("git://127.0.0.1:{}/remote.git", daemon.port),
+        reference: GitRef::Branch(None),
+        path: Some(PathBuf::from("stack")),
+        checkout: state.path().join("sources/daemon"),
+        ssh_key: None,
+    });
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        source,
+        options(state.path()),
+        rx,
+    ));
+    eventually("the first commit to converge", || {
+        provider.object("container.web").is_some()
+    })
+    .await;
+    let commit = repo.commit(&stack(&["web", "api"]));
+    eventually("the second commit to converge", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(commit.as_str())
+    })
+    .await;
+    assert!(provider.object("container.api").is_some());
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
+
+fn service(version: &str) -> String {
+    format!(
+        "stack \"shop\" {{}}\n\nservice \"api\" {{\n  image    = \"busybox\"\n  networks = []\n  replicas = 2\n  env      = {{ VERSION = \"{version}\" }}\n  update {{\n    order   = \"start-first\"\n    monitor = \"0s\"\n  }}\n}}\n"
+    )
+}
+
+#[tokio::test]
+async fn a_failed_rollout_is_rolled_back_reported_and_not_retried() {
+    let repo = Repo::new();
+    let state = tempfile::tempdir().unwrap();
+    let good = repo.commit(&service("1"));
+    let provider = Arc::new(MemoryProvider::new());
+    provider.set_health_when_applied_contains(
+        "broken",
+        crate::provider::Health::Unhealthy {
+            reason: "exit 3".into(),
+        },
+    );
+    let source = Source::Git(GitSource {
+        url: repo.url(),
+        reference: GitRef::Branch(None),
+        path: Some(PathBuf::from("stack")),
+        checkout: state.path().join("sources/rollout"),
+        ssh_key: None,
+    });
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        source,
+        options(state.path()),
+        rx,
+    ));
+    eventually("the first commit to converge", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(good.as_str())
+    })
+    .await;
+    let before: Vec<(String, Option<String>)> = ["service.api#1", "service.api#2"]
+        .iter()
+        .map(|a| {
+            let o = provider.object(a).unwrap();
+            (o.runtime_name, o.spec_hash)
+        })
+        .collect();
+
+    let bad = repo.commit(&service("broken"));
+    eventually("the rollback to be reported", || {
+        read_status(state.path())
+            .last_error
+            .is_some_and(|e| e.revision.as_deref() == Some(bad.as_str()))
+    })
+    .await;
+    let status = read_status(state.path());
+    let error = status.last_error.unwrap();
+    assert!(error.message.contains("rolled back"), "{}", error.message);
+    assert!(
+        error.diagnostics[0].contains("rolled back to the previous template"),
+        "{:?}",
+        error.diagnostics
+    );
+    assert_eq!(status.metrics.rollbacks, 1);
+    assert_eq!(status.revision_applied.as_deref(), Some(good.as_str()));
+    let after: Vec<(String, Option<String>)> = ["service.api#1", "service.api#2"]
+        .iter()
+        .map(|a| {
+            let o = provider.object(a).unwrap();
+            (o.runtime_name, o.spec_hash)
+        })
+        .collect();
+    assert_eq!(after, before, "the deployed replicas kept their template");
+
+    // Not retried while the source stays at the bad commit.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(read_status(state.path()).metrics.rollbacks, 1);
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}

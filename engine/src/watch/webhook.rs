@@ -1,5 +1,5 @@
-//! `--notify URL`: a JSON event POSTed to webhooks on every applied revision, failure and
-//! healed drift. The body carries `text` (Slack's incoming webhooks) and `title`/`body`/`type`
+//! `--notify URL`: a JSON event POSTed to webhooks on every applied revision, failure,
+//! rollback and healed drift. The body carries `text` (Slack's incoming webhooks) and `title`/`body`/`type`
 //! (Apprise's API) besides stackc's own fields, so either can take it unchanged.
 
 use serde::Serialize;
@@ -16,6 +16,9 @@ pub enum EventKind {
     Invalid,
     /// An apply failed.
     Failed,
+    /// A service rollout failed and was rolled back.
+    #[serde(rename = "rolled-back")]
+    RolledBack,
 }
 
 /// One webhook event.
@@ -43,6 +46,7 @@ impl Notification {
             EventKind::Healed => format!("stackc: {stack} healed"),
             EventKind::Invalid => format!("stackc: {stack} revision is invalid"),
             EventKind::Failed => format!("stackc: {stack} apply failed"),
+            EventKind::RolledBack => format!("stackc: {stack} rollout rolled back"),
         };
         let body = match revision {
             Some(r) => format!("{message} (revision {r})"),
@@ -59,7 +63,7 @@ impl Notification {
             body,
             severity: match event {
                 EventKind::Applied | EventKind::Healed => "success",
-                EventKind::Invalid | EventKind::Failed => "failure",
+                EventKind::Invalid | EventKind::Failed | EventKind::RolledBack => "failure",
             },
         }
     }
