@@ -173,6 +173,22 @@ impl Cgroups {
     /// Creates the group and every missing parent, making each usable: v1 cpusets start
     /// empty and are filled from the parent; v2 parents delegate their controllers.
     pub fn create(&self, rel: &str) -> Result<()> {
+        // Another container of the stack may be removed meanwhile, taking the then-empty
+        // `stackc/<stack>` with it between our mkdir of it and of its child: made again.
+        let mut attempt = 0;
+        loop {
+            match self.create_once(rel) {
+                Err(NativeError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound && attempt < 10 =>
+                {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn create_once(&self, rel: &str) -> Result<()> {
         let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
         match &self.layout {
             Layout::V1(mounts) => {
@@ -501,7 +517,7 @@ impl Cgroups {
             .unwrap_or(0)
     }
 
-    /// Removes the (empty) group, then each parent up to `stackc` that nothing else uses.
+    /// Removes the (empty) group, then each parent below `stackc` that nothing else uses.
     pub fn remove(&self, rel: &str) -> Result<()> {
         for dir in self.dirs(rel) {
             remove_dir(&dir)?;
@@ -510,7 +526,9 @@ impl Cgroups {
             // when empty; rmdir fails harmlessly while something else is inside.
             for _ in 0..3 {
                 let Some(p) = parent else { break };
-                if p.file_name().is_none() {
+                // `stackc` itself is shared by every stack and stays: removing it would race
+                // with another stack making its first group.
+                if p.file_name().is_none_or(|n| n == "stackc") {
                     break;
                 }
                 match std::fs::remove_dir(&p) {
@@ -518,9 +536,6 @@ impl Cgroups {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(_) => break,
                     Ok(()) => {}
-                }
-                if p.file_name().is_some_and(|n| n == "stackc") {
-                    break;
                 }
                 parent = p.parent().map(Path::to_path_buf);
             }
