@@ -115,6 +115,14 @@ impl Provider for AnyProvider {
         delegate!(self, p => p.restart(object).await)
     }
 
+    async fn balance(
+        &self,
+        service: &DesiredObject,
+        backends: &[ObservedObject],
+    ) -> Result<(), ProviderError> {
+        delegate!(self, p => p.balance(service, backends).await)
+    }
+
     async fn rename(
         &self,
         object: &ObservedObject,

@@ -109,9 +109,22 @@ impl Stack {
     }
 }
 
+/// The nftables table of a stack's published service ports (providers/docker/src/balance.rs).
+fn nft_table(stack: &str) -> String {
+    use sha2::Digest;
+    format!(
+        "stackc_{}",
+        &hex::encode(sha2::Sha256::digest(stack.as_bytes()))[..12]
+    )
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         // Leave nothing behind, whatever the test did.
+        let _ = Command::new("nft")
+            .args(["delete", "table", "ip", &nft_table(&self.name)])
+            .stderr(Stdio::null())
+            .status();
         let filter = format!("label=io.stackc.stack={}", self.name);
         for id in docker(&["ps", "-aq", "--filter", &filter]).lines() {
             let _ = docker_status(&["rm", "-f", id]);
@@ -126,6 +139,15 @@ impl Drop for Stack {
             let _ = docker_status(&["image", "rm", "-f", id]);
         }
     }
+}
+
+/// A port nothing on the host listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn docker(args: &[&str]) -> String {
@@ -506,6 +528,8 @@ fn watch_converges_heals_drift_follows_edits_and_stops_on_sigterm() {
 fn the_quickstart_answers_on_its_port() {
     docker_up();
     let state = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let port_var = format!("port={port}");
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_stackc"))
             .args([
@@ -516,7 +540,7 @@ fn the_quickstart_answers_on_its_port() {
                 "--state-dir",
             ])
             .arg(state.path())
-            .args(["--var", "port=18080"])
+            .args(["--var", &port_var])
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -530,7 +554,13 @@ fn the_quickstart_answers_on_its_port() {
         String::from_utf8_lossy(&out.stderr)
     );
     let body = Command::new("busybox")
-        .args(["wget", "-q", "-O", "-", "http://127.0.0.1:18080/"])
+        .args([
+            "wget",
+            "-q",
+            "-O",
+            "-",
+            &format!("http://127.0.0.1:{port}/"),
+        ])
         .output()
         .unwrap();
     let destroyed = run(&["destroy", "--auto-approve", "--purge-volumes"]);
@@ -733,4 +763,177 @@ fn a_service_rolls_scales_and_rolls_back_a_failing_template() {
     assert_eq!(running(&s), [s.container("api-1")]);
     s.expect(&["destroy", "--auto-approve"], 0);
     assert!(running(&s).is_empty());
+}
+
+const WEB_SERVICE: &str = r#"
+stack "STACK" {}
+
+variable "version" {
+  default = "1"
+}
+
+variable "replicas" {
+  default = 3
+}
+
+variable "check" {
+  default = "/srv/index.html"
+}
+
+image "busybox" {
+  from_host = ["/bin/busybox"]
+  config {
+    entrypoint = ["/bin/busybox"]
+  }
+}
+
+service "web" {
+  image    = image.busybox
+  command  = ["httpd", "-f", "-p", "80", "-h", "/srv"]
+  replicas = var.replicas
+  init     = true
+  port {
+    host      = PORT
+    container = 80
+    host_ip   = "127.0.0.1"
+  }
+  file {
+    target  = "/srv/index.html"
+    content = "v${var.version}\n"
+  }
+  health {
+    exec     = ["/bin/busybox", "test", "-f", var.check]
+    interval = "1s"
+    retries  = 1
+  }
+  update {
+    order   = "start-first"
+    monitor = "1s"
+  }
+}
+"#;
+
+/// A client sending HTTP requests to 127.0.0.1:`port` back to back (well over 20 a second)
+/// until stopped; it counts answers by body, and failures.
+struct Client {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(std::collections::BTreeMap<String, usize>, usize)>,
+}
+
+impl Client {
+    fn start(port: u16) -> Client {
+        use std::io::{Read, Write};
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut seen = std::collections::BTreeMap::new();
+            let mut failed = 0;
+            while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                let answer = (|| -> std::io::Result<String> {
+                    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+                    s.set_read_timeout(Some(Duration::from_secs(2)))?;
+                    s.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+                    let mut body = String::new();
+                    s.read_to_string(&mut body)?;
+                    Ok(body)
+                })();
+                match answer {
+                    Ok(text)
+                        if text.starts_with("HTTP/1.")
+                            && text[..text.len().min(16)].contains(" 200") =>
+                    {
+                        let body = text.rsplit("\r\n\r\n").next().unwrap_or("").trim();
+                        *seen.entry(body.to_string()).or_default() += 1;
+                    }
+                    _ => failed += 1,
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            (seen, failed)
+        });
+        Client { stop, thread }
+    }
+
+    fn finish(self) -> (std::collections::BTreeMap<String, usize>, usize) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.join().unwrap()
+    }
+}
+
+#[test]
+fn a_service_rolls_scales_and_rolls_back_under_traffic_without_a_failed_request() {
+    let port = free_port();
+    let s = Stack::new("lb", &WEB_SERVICE.replace("PORT", &port.to_string()));
+    s.apply();
+
+    // A new template, with requests flowing throughout.
+    let began = Instant::now();
+    let client = Client::start(port);
+    std::thread::sleep(Duration::from_millis(500));
+    s.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
+    std::thread::sleep(Duration::from_millis(500));
+    let (seen, failed) = client.finish();
+    let total: usize = seen.values().sum();
+    let rate = total as f64 / began.elapsed().as_secs_f64();
+    assert_eq!(
+        failed, 0,
+        "failed requests during the roll; answers: {seen:?}"
+    );
+    assert!(rate >= 20.0, "only {rate:.1} requests a second");
+    assert!(
+        seen.contains_key("v1") && seen.contains_key("v2"),
+        "{seen:?}"
+    );
+
+    // A template whose health check fails is rolled back; v2 answers throughout.
+    let client = Client::start(port);
+    let out = s.run(&[
+        "apply",
+        "--auto-approve",
+        "--var",
+        "version=3",
+        "--var",
+        "check=/nonexistent",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rolled back"), "{stderr}");
+    let (seen, failed) = client.finish();
+    assert_eq!(
+        failed, 0,
+        "failed requests during the rollback; answers: {seen:?}"
+    );
+    assert_eq!(seen.keys().collect::<Vec<_>>(), ["v2"], "{seen:?}");
+
+    // Scaling 3 → 5 → 1 under traffic.
+    let client = Client::start(port);
+    for n in ["5", "1"] {
+        s.expect(
+            &[
+                "apply",
+                "--auto-approve",
+                "--var",
+                "version=2",
+                "--var",
+                &format!("replicas={n}"),
+            ],
+            0,
+        );
+    }
+    let (seen, failed) = client.finish();
+    assert_eq!(
+        failed, 0,
+        "failed requests while scaling; answers: {seen:?}"
+    );
+    assert_eq!(running(&s), [s.container("web-1")]);
+
+    // Destroy withdraws the port and its rules.
+    s.expect(&["destroy", "--auto-approve"], 0);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    let tables = Command::new("nft")
+        .args(["list", "tables"])
+        .output()
+        .unwrap();
+    let tables = String::from_utf8_lossy(&tables.stdout).to_string();
+    assert!(!tables.contains(&nft_table(&s.name)), "{tables}");
 }

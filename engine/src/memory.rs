@@ -21,6 +21,7 @@ pub enum Op {
     Delete,
     Start,
     Rename,
+    Balance,
     Health,
     Logs,
     Exec,
@@ -47,6 +48,8 @@ struct Inner {
     objects: BTreeMap<String, ObservedObject>,
     health_of_spec: HashMap<String, Health>,
     health_when_applied_contains: Vec<(String, Health)>,
+    /// Service address → the runtime names its ports reach (`balance`).
+    pools: HashMap<String, Vec<String>>,
     failures: HashMap<String, String>,
     op_delays: HashMap<Op, Duration>,
     address_delays: HashMap<String, Duration>,
@@ -107,6 +110,12 @@ impl MemoryProvider {
         self.lock()
             .health_when_applied_contains
             .push((text.to_string(), health));
+    }
+
+    /// The replicas a service's ports reach now, by runtime name; `None` when they are not
+    /// published.
+    pub fn pool(&self, service: &str) -> Option<Vec<String>> {
+        self.lock().pools.get(service).cloned()
     }
 
     /// The log lines `logs` returns for `address`.
@@ -230,6 +239,7 @@ impl Provider for MemoryProvider {
                 Feature::OverlayNetworks,
                 Feature::Quotas,
                 Feature::HealthChecks,
+                Feature::ServiceLoadBalancing,
             ]
             .into_iter()
             .collect(),
@@ -315,6 +325,25 @@ impl Provider for MemoryProvider {
                 ))),
                 None => Err(ProviderError::NotFound(object.runtime_name.clone())),
             }
+        })
+        .await
+    }
+
+    async fn balance(
+        &self,
+        service: &DesiredObject,
+        backends: &[ObservedObject],
+    ) -> Result<(), ProviderError> {
+        self.call(Op::Balance, &service.address, |inner| {
+            if backends.is_empty() {
+                inner.pools.remove(&service.address);
+            } else {
+                inner.pools.insert(
+                    service.address.clone(),
+                    backends.iter().map(|b| b.runtime_name.clone()).collect(),
+                );
+            }
+            Ok(())
         })
         .await
     }

@@ -499,6 +499,23 @@ pub trait Provider: Send + Sync + 'static {
         async move { Err(error) }
     }
 
+    /// Publishes a service's `port` blocks on the host once, spreading new connections over
+    /// `backends` (its ready replicas) and no others; with no backends, withdraws them. A
+    /// replica left out is drained: it gets no new connections, and keeps those it has.
+    fn balance(
+        &self,
+        service: &DesiredObject,
+        backends: &[ObservedObject],
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send {
+        let _ = backends;
+        let error = ProviderError::Unsupported(format!(
+            "the {} provider cannot publish the ports of `{}` over its replicas",
+            self.name(),
+            service.address
+        ));
+        async move { Err(error) }
+    }
+
     /// The current result of the object's health check.
     fn health(
         &self,

@@ -55,6 +55,9 @@ pub fn replica(service: &DesiredObject, index: u32) -> DesiredObject {
     let name = crate::model::refs::split_address(&service.address)
         .map(|(_, name, _)| name.to_string())
         .unwrap_or_default();
+    // The service publishes its ports once, over its ready replicas (`Provider::balance`);
+    // a replica publishing them too would fight its siblings for the host port.
+    template.ports.clear();
     let aliases = template.aliases.get_or_insert_with(Vec::new);
     if !name.is_empty() && !aliases.contains(&name) {
         aliases.push(name);

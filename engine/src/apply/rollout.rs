@@ -20,6 +20,71 @@ use std::time::{Duration, Instant};
 /// How often a new replica's state is looked at while it is monitored.
 const MONITOR_POLL: Duration = Duration::from_millis(250);
 
+/// How long a replica taken out of the service's ports keeps running before it is stopped,
+/// so that requests already under way finish (new connections go elsewhere at once).
+const DRAIN: Duration = Duration::from_millis(500);
+
+/// The replicas a service's published ports reach. Every change is handed to the provider
+/// whole, one at a time, so concurrent batches never publish a stale set.
+struct Pool<'a, P: Provider> {
+    provider: &'a P,
+    template: &'a DesiredObject,
+    /// False for a service without `port` blocks: nothing is published.
+    enabled: bool,
+    members: tokio::sync::Mutex<Vec<ObservedObject>>,
+}
+
+impl<'a, P: Provider> Pool<'a, P> {
+    fn new(provider: &'a P, template: &'a DesiredObject) -> Pool<'a, P> {
+        let enabled = template
+            .spec
+            .container()
+            .is_some_and(|c| !c.ports.is_empty());
+        Pool {
+            provider,
+            template,
+            enabled,
+            members: tokio::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What is published when the rollout begins: every replica that runs.
+    async fn seed(&self, serving: impl Iterator<Item = &ObservedObject>) {
+        let mut members = self.members.lock().await;
+        members.extend(serving.cloned());
+    }
+
+    /// Adds `add` and takes out `remove` (by id) in one change.
+    async fn change(
+        &self,
+        add: &[&ObservedObject],
+        remove: &[&ObservedObject],
+    ) -> Result<(), ProviderError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let mut members = self.members.lock().await;
+        members.retain(|m| !remove.iter().any(|r| r.id == m.id));
+        for a in add {
+            if !members.iter().any(|m| m.id == a.id) {
+                members.push((*a).clone());
+            }
+        }
+        members.sort_by(|a, b| a.runtime_name.cmp(&b.runtime_name));
+        self.provider.balance(self.template, &members).await
+    }
+
+    /// Takes `o` out and lets what it is serving finish.
+    async fn drain(&self, o: &ObservedObject) -> Result<(), ProviderError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        self.change(&[], &[o]).await?;
+        tokio::time::sleep(DRAIN).await;
+        Ok(())
+    }
+}
+
 pub(super) async fn run<P: Provider>(
     provider: &P,
     rollout: &Rollout,
@@ -28,6 +93,14 @@ pub(super) async fn run<P: Provider>(
 ) -> Result<(), ProviderError> {
     let template = &rollout.template;
     let stack = template.stack().to_string();
+    let pool = Pool::new(provider, template);
+    pool.seed(
+        rollout
+            .current
+            .iter()
+            .filter(|o| o.state == ObjectState::Running),
+    )
+    .await;
     let mut slots: BTreeMap<u32, Vec<ObservedObject>> = BTreeMap::new();
     for o in &rollout.current {
         if let Some(i) = Rollout::index_of(o) {
@@ -42,6 +115,7 @@ pub(super) async fn run<P: Provider>(
         if i > rollout.replicas {
             for o in objects {
                 progress.report(format!("removing `{}`", o.runtime_name), None, None);
+                pool.drain(&o).await?;
                 remove(provider, &o).await?;
             }
             continue;
@@ -53,6 +127,7 @@ pub(super) async fn run<P: Provider>(
             keep.insert(i, first);
         }
         for o in rest {
+            pool.drain(&o).await?;
             remove(provider, &o).await?;
         }
     }
@@ -77,11 +152,38 @@ pub(super) async fn run<P: Provider>(
             }
         }
     }
-    for o in &fresh {
+    let checks = fresh.iter().map(|o| async {
         progress.report(format!("waiting for `{}`", o.runtime_name), None, None);
-        ready(provider, o, options.ready_timeout)
+        // A replica joins the service's ports only once it has proved itself, as in a roll.
+        if pool.enabled {
+            prove(
+                provider,
+                &stack,
+                o,
+                rollout.update.monitor(),
+                options.ready_timeout,
+            )
             .await
-            .map_err(ProviderError::Runtime)?;
+        } else {
+            ready(provider, o, options.ready_timeout).await
+        }
+    });
+    for proved in futures::future::join_all(checks).await {
+        proved.map_err(ProviderError::Runtime)?;
+    }
+    // Every replica that runs serves, whichever template it has, until it is rolled.
+    let serving: Vec<&ObservedObject> = keep
+        .values()
+        .filter(|o| o.state == ObjectState::Running)
+        .chain(fresh.iter())
+        .collect();
+    if rollout.replicas == 0 {
+        withdraw(provider, rollout).await?;
+    } else {
+        pool.change(&serving, &[]).await?;
+        if !pool.enabled {
+            withdraw(provider, rollout).await?;
+        }
     }
 
     // The roll.
@@ -123,13 +225,11 @@ pub(super) async fn run<P: Provider>(
             .iter()
             .map(|(i, _)| service::replica(template, *i))
             .collect();
-        let results = futures::future::join_all(
-            chunk
-                .iter()
-                .zip(&wanted)
-                .map(|((_, old), new)| roll_one(provider, &stack, old, new, rollout, options)),
-        )
-        .await;
+        let results =
+            futures::future::join_all(chunk.iter().zip(&wanted).map(|((_, old), new)| {
+                roll_one(provider, &pool, &stack, old, new, rollout, options)
+            }))
+            .await;
         for ((i, old), result) in chunk.iter().zip(results) {
             touched.push((*i, old.clone()));
             match result {
@@ -152,7 +252,7 @@ pub(super) async fn run<P: Provider>(
             }
             FailureAction::Rollback => {
                 progress.report(format!("rolling back: {why}"), None, None);
-                return match roll_back(provider, &stack, &touched, rollout, options).await {
+                return match roll_back(provider, &pool, &stack, &touched, rollout, options).await {
                     Ok(()) => Err(ProviderError::RolledBack(why)),
                     Err(e) => Err(ProviderError::Runtime(format!(
                         "the rollout failed ({why}) and so did its rollback: {e}"
@@ -169,6 +269,23 @@ pub(super) async fn run<P: Provider>(
             failures.len(),
             failures.join("; ")
         )))
+    }
+}
+
+/// Withdraws published ports the replicas had when the service has none now (or is
+/// destroyed); a provider that cannot publish had none to withdraw.
+async fn withdraw<P: Provider>(provider: &P, rollout: &Rollout) -> Result<(), ProviderError> {
+    let had_ports = rollout.current.iter().any(|o| {
+        service::previous_template(o, &rollout.template)
+            .and_then(|t| t.spec.container().map(|c| !c.ports.is_empty()))
+            .unwrap_or(false)
+    });
+    if !had_ports {
+        return Ok(());
+    }
+    match provider.balance(&rollout.template, &[]).await {
+        Ok(()) | Err(ProviderError::Unsupported(_)) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -190,6 +307,7 @@ async fn remove<P: Provider>(provider: &P, o: &ObservedObject) -> Result<(), Pro
 /// the old replica is back in its place and still serving.
 async fn roll_one<P: Provider>(
     provider: &P,
+    pool: &Pool<'_, P>,
     stack: &str,
     old: &ObservedObject,
     new: &DesiredObject,
@@ -212,6 +330,9 @@ async fn roll_one<P: Provider>(
         None
     };
     if aside.is_none() {
+        pool.drain(old)
+            .await
+            .map_err(|e| format!("`{}`: {e}", old.runtime_name))?;
         remove(provider, old)
             .await
             .map_err(|e| format!("`{}`: {e}", old.runtime_name))?;
@@ -226,7 +347,11 @@ async fn roll_one<P: Provider>(
                 .start(&made)
                 .await
                 .map_err(|e| format!("`{}`: {e}", new.runtime_name))?;
-            prove(provider, stack, &made, monitor, options.ready_timeout).await
+            prove(provider, stack, &made, monitor, options.ready_timeout).await?;
+            // In service: the new replica joins, the old one (moved aside) leaves.
+            pool.change(&[&made], &[old])
+                .await
+                .map_err(|e| format!("`{}`: {e}", new.runtime_name))
         }
         .await;
         if proved.is_err() && aside.is_some() {
@@ -237,9 +362,12 @@ async fn roll_one<P: Provider>(
     }
     .await;
     match (aside, &outcome) {
-        (Some(aside), Ok(())) => remove(provider, &aside)
-            .await
-            .map_err(|e| format!("`{}`: {e}", aside.runtime_name)),
+        (Some(aside), Ok(())) => {
+            tokio::time::sleep(if pool.enabled { DRAIN } else { Duration::ZERO }).await;
+            remove(provider, &aside)
+                .await
+                .map_err(|e| format!("`{}`: {e}", aside.runtime_name))
+        }
         (Some(aside), Err(_)) => {
             if let Err(e) = provider.rename(&aside, &old.runtime_name).await {
                 return Err(format!(
@@ -257,6 +385,7 @@ async fn roll_one<P: Provider>(
 /// Rolls every replica `touched` back to the template it was made from.
 async fn roll_back<P: Provider>(
     provider: &P,
+    pool: &Pool<'_, P>,
     stack: &str,
     touched: &[(u32, ObservedObject)],
     rollout: &Rollout,
@@ -279,7 +408,9 @@ async fn roll_back<P: Provider>(
         }
         let wanted = service::replica(&previous, *i);
         match now.first() {
-            Some(current) => roll_one(provider, stack, current, &wanted, rollout, options).await?,
+            Some(current) => {
+                roll_one(provider, pool, stack, current, &wanted, rollout, options).await?
+            }
             None => {
                 let made = provider
                     .create(&wanted, &Progress::none())
@@ -287,6 +418,9 @@ async fn roll_back<P: Provider>(
                     .map_err(|e| e.to_string())?;
                 provider.start(&made).await.map_err(|e| e.to_string())?;
                 ready(provider, &made, options.ready_timeout).await?;
+                pool.change(&[&made], &[])
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
         }
     }

@@ -22,6 +22,9 @@ pub enum DockerError {
     Exists(String),
     #[error("{what}: {message}")]
     Failed { what: String, message: String },
+    /// A service's port rules could not be made (nft, sysctl).
+    #[error("{0}")]
+    Balance(String),
     #[error("cannot read {path}: {source}")]
     Io {
         path: String,

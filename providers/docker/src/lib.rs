@@ -7,6 +7,7 @@
 //! [`elf`] for `from_host`), [`container`] (with [`health`]), [`network`], [`volume`],
 //! [`logs`], [`exec`].
 
+mod balance;
 mod connect;
 mod container;
 mod context;
@@ -80,9 +81,13 @@ impl Provider for DockerProvider {
             ]
             .into_iter()
             .collect(),
-            features: [Feature::DockerfileBuild, Feature::HealthChecks]
-                .into_iter()
-                .collect(),
+            features: [
+                Feature::DockerfileBuild,
+                Feature::HealthChecks,
+                Feature::ServiceLoadBalancing,
+            ]
+            .into_iter()
+            .collect(),
         }
     }
 
@@ -159,6 +164,16 @@ impl Provider for DockerProvider {
             .restart_container(&object.id, None)
             .await
             .map_err(|e| DockerError::from(e).into_provider(&object.address))
+    }
+
+    async fn balance(
+        &self,
+        service: &DesiredObject,
+        backends: &[ObservedObject],
+    ) -> Result<(), ProviderError> {
+        balance::balance(self, service, backends)
+            .await
+            .map_err(|e| e.into_provider(&service.address))
     }
 
     async fn rename(

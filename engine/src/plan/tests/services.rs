@@ -230,3 +230,56 @@ async fn stopped_replicas_are_started_and_destroy_removes_them_all() {
     f.apply(&plan).await;
     assert!(f.replicas().is_empty());
 }
+
+#[tokio::test]
+async fn published_ports_reach_only_serving_replicas() {
+    let f = Fixture::new();
+    let text = |v: &str, n: u32| {
+        api(v, n, "start-first").replace(
+            "  replicas",
+            "  port {\n    host      = 18080\n    container = 80\n  }\n  replicas",
+        )
+    };
+    f.converge(&text("1", 2)).await;
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        f.provider.pool("service.api"),
+        Some(names(&["shop-api-1", "shop-api-2"]))
+    );
+
+    // A failing template never joins; the old replicas serve throughout and after.
+    let plan = f.plan(&text("broken", 2)).await;
+    f.provider.set_health_of_spec(
+        &template_hash(&plan),
+        Health::Unhealthy {
+            reason: "exit 1".into(),
+        },
+    );
+    let error = failure(&f.apply_summary(&plan).await);
+    assert!(error.contains("rolled back"), "{error}");
+    assert_eq!(
+        f.provider.pool("service.api"),
+        Some(names(&["shop-api-1", "shop-api-2"]))
+    );
+
+    // A good one rolls in; scaling down takes the highest replica out first.
+    f.converge(&text("2", 2)).await;
+    assert_eq!(
+        f.provider.pool("service.api"),
+        Some(names(&["shop-api-1", "shop-api-2"]))
+    );
+    f.converge(&text("2", 1)).await;
+    assert_eq!(f.provider.pool("service.api"), Some(names(&["shop-api-1"])));
+
+    let plan = f
+        .plan_with(
+            &text("2", 1),
+            &PlanOptions {
+                destroy: true,
+                ..PlanOptions::default()
+            },
+        )
+        .await;
+    f.apply(&plan).await;
+    assert_eq!(f.provider.pool("service.api"), None);
+}
