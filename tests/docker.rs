@@ -125,6 +125,26 @@ impl Drop for Stack {
             .args(["delete", "table", "ip", &nft_table(&self.name)])
             .stderr(Stdio::null())
             .status();
+        // Quota records and groups (providers/docker/src/quota.rs).
+        if let Ok(entries) = std::fs::read_dir("/var/lib/stackc/docker/quotas") {
+            for e in entries.flatten() {
+                if e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{}-", self.name))
+                {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        for c in ["memory", "cpu", "pids"] {
+            let stack = format!("/sys/fs/cgroup/{c}/stackc-docker/{}", self.name);
+            if let Ok(entries) = std::fs::read_dir(&stack) {
+                for e in entries.flatten().filter(|e| e.path().is_dir()) {
+                    let _ = std::fs::remove_dir(e.path());
+                }
+            }
+            let _ = std::fs::remove_dir(&stack);
+        }
         let filter = format!("label=io.stackc.stack={}", self.name);
         for id in docker(&["ps", "-aq", "--filter", &filter]).lines() {
             let _ = docker_status(&["rm", "-f", id]);
@@ -936,4 +956,102 @@ fn a_service_rolls_scales_and_rolls_back_under_traffic_without_a_failed_request(
         .unwrap();
     let tables = String::from_utf8_lossy(&tables.stdout).to_string();
     assert!(!tables.contains(&nft_table(&s.name)), "{tables}");
+}
+
+const QUOTA: &str = r#"
+stack "STACK" {}
+
+variable "quota_memory" {
+  default = "64MiB"
+}
+
+image "busybox" {
+  from_host = ["/bin/busybox"]
+  config {
+    entrypoint = ["/bin/busybox"]
+  }
+}
+
+quota "team" {
+  memory = var.quota_memory
+  pids   = 100
+}
+
+container "a" {
+  image    = image.busybox
+  command  = ["sleep", "100000"]
+  init     = true
+  networks = []
+  quota    = quota.team
+  resources {
+    memory = "32MiB"
+    pids   = 50
+  }
+}
+
+container "b" {
+  image    = image.busybox
+  command  = ["sleep", "100000"]
+  init     = true
+  networks = []
+  quota    = quota.team
+  resources {
+    memory = "32MiB"
+    pids   = 50
+  }
+}
+"#;
+
+#[test]
+fn a_quota_holds_its_members_total_even_when_one_limit_is_raised_by_hand() {
+    let s = Stack::new("quota", QUOTA);
+    s.apply();
+    let group = format!(
+        "/sys/fs/cgroup/memory/stackc-docker/{}/quota-{}",
+        s.name,
+        s.container("team")
+    );
+    let limit = std::fs::read_to_string(format!("{group}/memory.limit_in_bytes")).unwrap();
+    assert_eq!(limit.trim(), (64u64 << 20).to_string());
+
+    // Raised by hand far above the quota: the quota's parent group still holds.
+    assert!(docker_status(&[
+        "update",
+        "--memory",
+        "512m",
+        "--memory-swap",
+        "1g",
+        &s.container("a")
+    ]));
+    let hog = Command::new("docker")
+        .args(["exec", &s.container("a"), "/bin/busybox", "dd"])
+        .args(["if=/dev/zero", "of=/dev/null", "bs=100M", "count=1"])
+        .output()
+        .unwrap();
+    assert_eq!(hog.status.code(), Some(137), "{hog:?}");
+
+    // The quota changes in place: no member restarts.
+    let started = |c: &str| docker(&["inspect", "-f", "{{.State.StartedAt}}", c]);
+    let before = started(&s.container("b"));
+    let plan = s.expect(&["plan", "--var", "quota_memory=96MiB"], 0);
+    assert!(
+        plan.contains("# quota.team will be updated in place"),
+        "{plan}"
+    );
+    s.expect(
+        &["apply", "--auto-approve", "--var", "quota_memory=96MiB"],
+        0,
+    );
+    let limit = std::fs::read_to_string(format!("{group}/memory.limit_in_bytes")).unwrap();
+    assert_eq!(limit.trim(), (96u64 << 20).to_string());
+    assert_eq!(started(&s.container("b")), before);
+
+    // Over its quota, the stack is refused before anything runs.
+    let out = s.run(&["plan", "--var", "quota_memory=48MiB"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stackc::quota::exceeded"), "{stderr}");
+
+    s.expect(&["destroy", "--auto-approve"], 0);
+    assert!(!std::path::Path::new(&group).exists());
 }

@@ -454,5 +454,18 @@ pub fn capabilities(
             );
         }
     }
+    if caps.supports(Feature::Quotas) && !caps.supports(Feature::QuotaEnforcement) {
+        for q in desired.of_kind(crate::model::ResourceKind::Quota) {
+            out.push(
+                Diagnostic::warning(
+                    code::UNSUPPORTED,
+                    format!("{} is checked at plan time only: the {provider} provider cannot hold it at run time here", q.address),
+                )
+                .at(q.label_span)
+                .with_label("admission only")
+                .with_help("the Docker provider enforces quotas with a local daemon using the cgroupfs driver, the native provider always"),
+            );
+        }
+    }
     out
 }

@@ -48,6 +48,9 @@ pub enum Feature {
     UnhealthyRestarts,
     /// A service's `port` blocks published once and balanced over its ready replicas.
     ServiceLoadBalancing,
+    /// Quotas held by the kernel at run time (a parent cgroup), not only checked at plan
+    /// time.
+    QuotaEnforcement,
 }
 
 /// What a provider can realise.

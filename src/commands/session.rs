@@ -92,8 +92,14 @@ pub fn open(
     let unsupported =
         stackc_engine::admission::capabilities(&stack, &provider.capabilities(), &provider_name);
     if !unsupported.is_empty() {
+        // Warnings (a quota checked at plan time only) are said and the command goes on.
         print_diagnostics(&config.sources, &unsupported, options.color);
-        return Err(1);
+        if unsupported
+            .iter()
+            .any(|d| d.severity == stackc_lang::diag::Severity::Error)
+        {
+            return Err(1);
+        }
     }
     Ok(Session {
         config,

@@ -68,14 +68,24 @@ impl DockerProvider {
         within(docker.ping()).await.map_err(unreachable)?;
         // What the host enforces decides what a container shows (see `live`); a daemon
         // that will not say is trusted to enforce everything.
-        let enforced = match within(docker.info()).await {
-            Ok(info) => Enforced::from_info(&info, socket.is_some()),
-            Err(_) => Enforced::default(),
+        let (enforced, quotas) = match within(docker.info()).await {
+            Ok(info) => (
+                Enforced::from_info(&info, socket.is_some()),
+                crate::quota::Mode::from_info(&info, socket.is_some()),
+            ),
+            Err(_) => (
+                Enforced::default(),
+                crate::quota::Mode {
+                    not_enforced: Some("the daemon would not say how it runs cgroups".into()),
+                    v2: false,
+                },
+            ),
         };
         Ok(DockerProvider {
             docker,
             host,
             enforced,
+            quotas,
             present: Default::default(),
         })
     }

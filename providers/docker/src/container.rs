@@ -149,6 +149,14 @@ fn networking(
     })
 }
 
+/// A quota member's parent cgroup (see [`crate::quota`]); only when the quota is enforced
+/// here, which its record says: the group exists.
+fn quota_parent(desired: &DesiredObject, c: &ContainerSpec) -> Option<String> {
+    let quota = desired.reference(c.quota.as_ref()?.address())?;
+    let parent = crate::quota::cgroup_parent(desired.stack(), &quota.runtime_name);
+    crate::quota::is_enforced(&quota.runtime_name).then_some(parent)
+}
+
 fn host_config(
     desired: &DesiredObject,
     c: &ContainerSpec,
@@ -185,6 +193,7 @@ fn host_config(
         cpuset_cpus: r.cpuset.clone(),
         blkio_weight: r.io_weight,
         restart_policy: Some(live::restart_policy(c)),
+        cgroup_parent: quota_parent(desired, c),
         readonly_rootfs: c.read_only,
         cap_add: caps(&c.cap_add),
         cap_drop: caps(&c.cap_drop),

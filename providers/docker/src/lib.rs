@@ -21,6 +21,7 @@ mod live;
 mod logs;
 mod network;
 mod observe;
+mod quota;
 mod volume;
 
 pub use error::DockerError;
@@ -42,6 +43,8 @@ pub struct DockerProvider {
     host: String,
     /// Which limits the daemon's host enforces (see [`live`]).
     enforced: live::Enforced,
+    /// Whether quotas are held by the kernel here (see [`quota`]).
+    quotas: quota::Mode,
     /// Registry images known to be present, so fifty containers of one image ask once.
     present: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -78,6 +81,7 @@ impl Provider for DockerProvider {
                 ResourceKind::Container,
                 ResourceKind::Network,
                 ResourceKind::Volume,
+                ResourceKind::Quota,
             ]
             .into_iter()
             .collect(),
@@ -85,14 +89,23 @@ impl Provider for DockerProvider {
                 Feature::DockerfileBuild,
                 Feature::HealthChecks,
                 Feature::ServiceLoadBalancing,
+                Feature::Quotas,
             ]
             .into_iter()
+            .chain(
+                self.quotas
+                    .not_enforced
+                    .is_none()
+                    .then_some(Feature::QuotaEnforcement),
+            )
             .collect(),
         }
     }
 
     async fn observe(&self, stack: &str) -> Result<Vec<ObservedObject>, ProviderError> {
-        Ok(observe::observe(self, stack).await?)
+        let mut found = observe::observe(self, stack).await?;
+        found.extend(quota::observe(stack).map_err(|e| e.into_provider(stack))?);
+        Ok(found)
     }
 
     /// What Docker shows for a container made from `desired`: swap of twice the memory when
@@ -102,9 +115,10 @@ impl Provider for DockerProvider {
         live::expected(&desired.spec, &self.enforced)
     }
 
-    /// A container's stop signal and timeout are fixed when Docker creates it.
+    /// A container's stop signal and timeout, and its quota (its `cgroup_parent`), are fixed
+    /// when Docker creates it.
     fn forces_replacement(&self, kind: ResourceKind, path: &str) -> bool {
-        kind == ResourceKind::Container && matches!(path, "stop_signal" | "stop_timeout")
+        kind == ResourceKind::Container && matches!(path, "stop_signal" | "stop_timeout" | "quota")
     }
 
     async fn create(
@@ -117,6 +131,7 @@ impl Provider for DockerProvider {
             ResourceSpec::Container(_) => container::create(self, desired, progress).await,
             ResourceSpec::Network(_) => network::create(self, desired).await,
             ResourceSpec::Volume(_) => volume::create(self, desired).await,
+            ResourceSpec::Quota(_) => quota::create(&self.quotas, desired),
             other => Err(DockerError::Unsupported(format!(
                 "the docker provider cannot make {} objects",
                 other.kind()
@@ -133,6 +148,7 @@ impl Provider for DockerProvider {
     ) -> Result<ObservedObject, ProviderError> {
         let updated = match &desired.spec {
             ResourceSpec::Container(_) => container::update(self, current, desired, progress).await,
+            ResourceSpec::Quota(_) => quota::update(&self.quotas, desired),
             // Every other attribute of these kinds replaces; nothing to change in place.
             _ => Ok(current.clone()),
         };
@@ -145,6 +161,7 @@ impl Provider for DockerProvider {
             ResourceKind::Image => image::delete(self, object).await,
             ResourceKind::Network => network::delete(self, object).await,
             ResourceKind::Volume => volume::delete(self, object).await,
+            ResourceKind::Quota => quota::delete(&self.quotas, object),
             other => Err(DockerError::Unsupported(format!(
                 "the docker provider has no {other} objects"
             ))),
