@@ -344,3 +344,88 @@ service "api" {{
     hello.expect(&["destroy", "--auto-approve"], 0);
     hello.assert_nothing_left();
 }
+
+#[test]
+fn a_quota_holds_its_members_total_on_the_native_runtime() {
+    let hello = Hello::new("quota");
+    let text = |memory: &str| {
+        format!(
+            r#"stack "{}" {{}}
+
+image "busybox" {{
+  from_host = ["/bin/busybox"]
+  config {{
+    entrypoint = ["/bin/busybox"]
+  }}
+}}
+
+quota "team" {{
+  memory = "{memory}"
+  pids   = 100
+}}
+
+container "a" {{
+  image    = image.busybox
+  command  = ["sleep", "100000"]
+  init     = true
+  networks = []
+  quota    = quota.team
+  resources {{
+    memory = "32MiB"
+    pids   = 50
+  }}
+}}
+"#,
+            hello.name
+        )
+    };
+    std::fs::write(hello.path().join("main.stack.hcl"), text("64MiB")).unwrap();
+    hello.expect(&["apply", "--auto-approve"], 0);
+
+    // The member's own limit raised by hand, far above the quota.
+    let quota = format!(
+        "/sys/fs/cgroup/memory/stackc/{}/quota-{}-team",
+        hello.name, hello.name
+    );
+    let member = std::fs::read_dir(&quota)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .expect("the member's group is below the quota's")
+        .path();
+    let _ = std::fs::write(member.join("memory.memsw.limit_in_bytes"), "1073741824");
+    std::fs::write(member.join("memory.limit_in_bytes"), "536870912").unwrap();
+    let hog = hello.run(&[
+        "exec",
+        "container.a",
+        "--",
+        "/bin/busybox",
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=100M",
+        "count=1",
+    ]);
+    assert_eq!(
+        hog.status.code(),
+        Some(137),
+        "the hog was not killed at the quota's total: {}",
+        String::from_utf8_lossy(&hog.stderr)
+    );
+
+    // The quota's limit changes in place; the member keeps running.
+    let shim = hello.shim_pids();
+    std::fs::write(hello.path().join("main.stack.hcl"), text("96MiB")).unwrap();
+    let plan = hello.expect(&["plan"], 0);
+    assert!(
+        plan.contains("# quota.team will be updated in place"),
+        "{plan}"
+    );
+    hello.expect(&["apply", "--auto-approve"], 0);
+    let limit = std::fs::read_to_string(format!("{quota}/memory.limit_in_bytes")).unwrap();
+    assert_eq!(limit.trim(), (96u64 << 20).to_string());
+    assert_eq!(hello.shim_pids(), shim);
+
+    hello.expect(&["destroy", "--auto-approve"], 0);
+    hello.assert_nothing_left();
+}
