@@ -1055,3 +1055,48 @@ fn a_quota_holds_its_members_total_even_when_one_limit_is_raised_by_hand() {
     s.expect(&["destroy", "--auto-approve"], 0);
     assert!(!std::path::Path::new(&group).exists());
 }
+
+#[test]
+fn the_guestbook_example_serves_and_keeps_messages() {
+    docker_up();
+    let state = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let port_var = format!("port={port}");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_stackc"))
+            .args(["-C", "examples/guestbook", "--provider", "docker"])
+            .arg("--state-dir")
+            .arg(state.path())
+            .args(["--var", &port_var])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["apply", "--auto-approve"]);
+    let ok = out.status.success();
+    let get = |path: &str| {
+        let out = Command::new("busybox")
+            .args([
+                "wget",
+                "-q",
+                "-O",
+                "-",
+                &format!("http://127.0.0.1:{port}{path}"),
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let added = get("/cgi-bin/add?signed%20by%20a%20test");
+    let page = get("/cgi-bin/index");
+    let status = run(&["status"]);
+    let destroyed = run(&["destroy", "--auto-approve", "--purge-volumes"]);
+    assert!(ok, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(added.trim(), "added");
+    assert!(page.contains("<li>signed by a test</li>"), "{page}");
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("3/3 ready"), "{status}");
+    assert!(status.contains("2/2 ready"), "{status}");
+    assert!(destroyed.status.success());
+}

@@ -52,6 +52,14 @@ fn resolve(a: &Args, ctx: &FuncCtx) -> Result<PathBuf, FuncError> {
     if path.is_absolute() {
         return Ok(path.to_path_buf());
     }
+    // `"${path.stack}/cgi/get"`, Terraform's idiom, names the same file as `"cgi/get"`:
+    // `path.stack` is the stack directory as given (`-C examples/app`), relative to where
+    // stackc runs, while a relative path here is relative to the stack directory.
+    let given = ctx.stack_dir.strip_prefix(".").unwrap_or(ctx.stack_dir);
+    let path = match path.strip_prefix(".").unwrap_or(path).strip_prefix(given) {
+        Ok(rest) if given.is_relative() && given.components().next().is_some() => rest,
+        _ => path,
+    };
     let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
     for component in path.components() {
         match component {
@@ -233,6 +241,21 @@ mod tests {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
+    }
+
+    #[test]
+    fn a_path_built_from_path_stack_names_the_same_file() {
+        // Tests run in the package directory: `src/funcs` stands for `-C src/funcs`.
+        let dir = Path::new("src/funcs");
+        let plain = call_in(dir, "file", &[s("files.rs")]).unwrap();
+        assert_eq!(
+            call_in(dir, "file", &[s("src/funcs/files.rs")]).unwrap(),
+            plain
+        );
+        assert_eq!(
+            call_in(dir, "file", &[s("./src/funcs/./files.rs")]).unwrap(),
+            plain
+        );
     }
 
     #[test]
