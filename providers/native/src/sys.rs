@@ -586,3 +586,28 @@ pub fn reset_signals() {
         libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+
+    /// The mask source check of runc CVE-2025-31133: only the real /dev/null passes.
+    #[test]
+    fn only_the_real_dev_null_is_taken_for_it() {
+        let null = std::fs::File::open("/dev/null").unwrap();
+        assert!(is_dev_null(null.as_fd()));
+        let zero = std::fs::File::open("/dev/zero").unwrap();
+        assert!(!is_dev_null(zero.as_fd()));
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("null");
+        std::fs::write(&fake, "").unwrap();
+        let fake = std::fs::File::open(&fake).unwrap();
+        assert!(!is_dev_null(fake.as_fd()));
+        // A symbolic link named like it is followed to what it really is.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let link = std::fs::File::open(&link).unwrap();
+        assert!(!is_dev_null(link.as_fd()));
+    }
+}
