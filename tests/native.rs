@@ -328,6 +328,15 @@ service "api" {{
     hello.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
     let logs = hello.wait_for(&["logs", "service.api#2"], 10, |l| l.contains("v2"));
     assert!(!logs.contains("v1"), "{logs}");
+    // The service's address names every replica, each line prefixed; exec picks the first.
+    let all = hello.expect(&["logs", "service.api"], 0);
+    assert!(all.contains("service.api#1 | v2"), "{all}");
+    assert!(all.contains("service.api#2 | v2"), "{all}");
+    let host = hello.expect(
+        &["exec", "service.api", "--", "/bin/busybox", "hostname"],
+        0,
+    );
+    assert_eq!(host.trim(), format!("{}-api-1", hello.name));
     let shims = hello.shim_pids();
     assert_eq!(shims.len(), 2, "the old replicas are gone: {shims:?}");
 

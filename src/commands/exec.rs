@@ -25,9 +25,12 @@ pub fn run(
     // A service address picks its first replica (CLI.md).
     let mut matching: Vec<_> = observed
         .into_iter()
-        .filter(|o| o.address == address || o.address.split('[').next() == Some(address))
+        .filter(|o| super::names(address, &o.address))
         .collect();
-    matching.sort_by(|a, b| a.address.cmp(&b.address));
+    matching.sort_by_key(|o| {
+        let replica = stackc_engine::service::parse_replica(&o.address).map(|(_, n)| n);
+        (replica, o.address.clone())
+    });
     let Some(target) = matching.into_iter().next() else {
         return fail(
             &format!("`{address}` was not found in the runtime"),

@@ -20,9 +20,7 @@ pub fn run(options: &Options, args: &LogsArgs) -> u8 {
     };
     let targets: Vec<_> = observed
         .into_iter()
-        .filter(|o| {
-            o.address == args.address || o.address.split('[').next() == Some(args.address.as_str())
-        })
+        .filter(|o| super::names(&args.address, &o.address))
         .collect();
     if targets.is_empty() {
         return fail(

@@ -131,3 +131,30 @@ fn rss_mib() -> u64 {
         })
         .map_or(0, |pages| pages * 4096 / (1024 * 1024))
 }
+
+/// True when the address `wanted` (as a user gives it to `logs` or `exec`) names the object
+/// at `found`: itself, an instance of a block (`container.web` names `container.web[0]`), or
+/// a replica of a service (`service.api` names `service.api#2`).
+fn names(wanted: &str, found: &str) -> bool {
+    let replica_of = stackc_engine::service::parse_replica(found).map(|(service, _)| service);
+    let base = |a: &str| a.split('[').next().map(str::to_string);
+    found == wanted
+        || base(found).as_deref() == Some(wanted)
+        || replica_of == Some(wanted)
+        || replica_of.and_then(base).as_deref() == Some(wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn addresses_name_instances_and_replicas() {
+        use super::names;
+        assert!(names("container.web", "container.web"));
+        assert!(names("container.web", "container.web[0]"));
+        assert!(names("service.api", "service.api#2"));
+        assert!(names("service.api#2", "service.api#2"));
+        assert!(names("service.api", "service.api[\"a\"]#1"));
+        assert!(!names("service.api#1", "service.api#2"));
+        assert!(!names("container.we", "container.web"));
+    }
+}
