@@ -12,7 +12,7 @@
 
 use crate::context::{Context, Ignore};
 use crate::error::daemon_message;
-use crate::{elf, labels, observe, DockerError, DockerProvider};
+use crate::{labels, observe, DockerError, DockerProvider};
 use bollard::body_full;
 use bollard::query_parameters::{
     BuildImageOptions, CreateImageOptions, ImportImageOptions, ListContainersOptions,
@@ -178,8 +178,10 @@ pub(crate) async fn create(
         }
         ImageSource::FromHost(executables) => {
             let paths: Vec<&Path> = executables.iter().map(|e| Path::new(e.as_str())).collect();
-            for (path, bytes) in elf::closure(&paths)? {
-                let mode = mode_of(&path, 0o755);
+            let files = stackc_hostfiles::closure(&paths)
+                .map_err(|e| DockerError::failed("from_host", e.to_string()))?;
+            for (path, mode) in files {
+                let bytes = std::fs::read(&path).map_err(DockerError::io(&path))?;
                 context.add_file(&format!("rootfs{}", path.display()), &bytes, mode)?;
             }
             dockerfile.push_str("FROM scratch\nCOPY rootfs/ /\n");

@@ -11,7 +11,6 @@ mod balance;
 mod connect;
 mod container;
 mod context;
-mod elf;
 mod error;
 mod exec;
 mod health;

@@ -5,7 +5,6 @@
 //! `build` is Docker's.
 
 pub mod archive;
-pub mod elf;
 pub mod layer;
 pub mod registry;
 
@@ -84,7 +83,8 @@ pub fn create(
         }
         Some(ImageSource::FromHost(executables)) => {
             let paths: Vec<&Path> = executables.iter().map(|e| Path::new(e.as_str())).collect();
-            let files = elf::closure(&paths)?
+            let files = stackc_hostfiles::closure(&paths)
+                .map_err(|e| NativeError::failed("from_host", e.to_string()))?
                 .into_iter()
                 .map(|(p, mode)| (p.display().to_string(), p, mode))
                 .collect();

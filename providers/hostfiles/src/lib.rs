@@ -1,3 +1,5 @@
+//! stackc-hostfiles: shared by the providers that build `from_host` images.
+//!
 //! `from_host`: the files an executable needs to run in an empty image — itself, its ELF
 //! interpreter and its `DT_NEEDED` libraries, transitively, found the way the dynamic loader
 //! finds them: a name with a `/` as it is; else the object's `DT_RPATH` (only when it has no
@@ -7,10 +9,25 @@
 //! `LD_LIBRARY_PATH` is left out on purpose: the image must not depend on the shell that
 //! ran stackc.
 
-use crate::DockerError;
 use goblin::elf::Elf;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Why a closure could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ClosureError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("from_host {path}: needs the library {library}, which is in none of its search paths, /etc/ld.so.conf or {dirs}")]
+    MissingLibrary {
+        path: PathBuf,
+        library: String,
+        dirs: String,
+    },
+}
 
 /// Where the loader looks last (glibc's defaults on Debian, multiarch first).
 const DEFAULT_DIRS: &[&str] = &[
@@ -142,10 +159,12 @@ struct Todo {
     inherited_rpath: Vec<PathBuf>,
 }
 
-/// Every file to copy, by its path in the image; a static executable needs only itself.
-pub(crate) fn closure(executables: &[&Path]) -> Result<BTreeMap<PathBuf, Vec<u8>>, DockerError> {
+/// Every file to copy, by its path on the host (which is its path in the image), with its
+/// permission bits; a static executable needs only itself.
+pub fn closure(executables: &[&Path]) -> Result<BTreeMap<PathBuf, u32>, ClosureError> {
+    use std::os::unix::fs::PermissionsExt;
     let conf = ld_so_conf();
-    let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut files: BTreeMap<PathBuf, u32> = BTreeMap::new();
     let mut todo: Vec<Todo> = executables
         .iter()
         .map(|p| Todo {
@@ -161,7 +180,12 @@ pub(crate) fn closure(executables: &[&Path]) -> Result<BTreeMap<PathBuf, Vec<u8>
         if files.contains_key(&path) {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(DockerError::io(&path))?;
+        let read = |e| ClosureError::Read {
+            path: path.clone(),
+            source: e,
+        };
+        let bytes = std::fs::read(&path).map_err(read)?;
+        let mode = std::fs::metadata(&path).map_err(read)?.permissions().mode() & 0o7777;
         // Not an ELF object (a script): copied as it is.
         if let Ok(elf) = Elf::parse(&bytes) {
             let k = kind(&elf);
@@ -200,19 +224,16 @@ pub(crate) fn closure(executables: &[&Path]) -> Result<BTreeMap<PathBuf, Vec<u8>
                         inherited_rpath: rpath.clone(),
                     }),
                     None => {
-                        return Err(DockerError::failed(
-                            format!("from_host {}", path.display()),
-                            format!(
-                                "needs the library {lib}, which is in none of its search \
-                                 paths, /etc/ld.so.conf or {}",
-                                DEFAULT_DIRS.join(", ")
-                            ),
-                        ))
+                        return Err(ClosureError::MissingLibrary {
+                            path: path.clone(),
+                            library: lib.to_string(),
+                            dirs: DEFAULT_DIRS.join(", "),
+                        })
                     }
                 }
             }
         }
-        files.insert(path, bytes);
+        files.insert(path, mode);
     }
     Ok(files)
 }
@@ -237,10 +258,12 @@ mod tests {
         assert!(names.iter().any(|n| n.contains("ld-linux")), "{names:?}");
         assert!(names.iter().any(|n| n.contains("libc.so")), "{names:?}");
         // Every library found is of the executable's kind.
-        for (path, bytes) in &files {
-            let elf = Elf::parse(bytes).unwrap();
+        for path in files.keys() {
+            let bytes = std::fs::read(path).unwrap();
+            let elf = Elf::parse(&bytes).unwrap();
             assert!(elf.is_64, "{}", path.display());
         }
+        assert_eq!(files[Path::new("/bin/ls")] & 0o111, 0o111);
     }
 
     #[test]
