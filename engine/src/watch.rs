@@ -61,9 +61,12 @@ impl Source {
     }
 
     /// The current revision and the stack directory holding it. Blocking (git, disk).
-    pub fn read(&self) -> Result<(String, PathBuf), String> {
+    /// `inputs` are the files outside a local stack directory that its last revision read
+    /// (`from_host` executables, image `dir`s and `archive`s): a change of one is a new
+    /// revision, so rebuilding a binary rolls the containers made from it.
+    pub fn read(&self, inputs: &[PathBuf]) -> Result<(String, PathBuf), String> {
         match self {
-            Source::Local(dir) => Ok((local_revision(dir), dir.clone())),
+            Source::Local(dir) => Ok((local_revision(dir, inputs), dir.clone())),
             Source::Git(g) => g
                 .sync()
                 .map(|r| (r.commit, r.dir))
@@ -73,8 +76,11 @@ impl Source {
 }
 
 /// A local directory's revision: a hash of its stack files, so that saving a file unchanged
-/// is not a new revision.
-fn local_revision(dir: &std::path::Path) -> String {
+/// is not a new revision, and of the identity of the outside files it reads (their size,
+/// modification time and inode: reading a large binary on every tick would cost more than
+/// the tick).
+fn local_revision(dir: &std::path::Path, inputs: &[PathBuf]) -> String {
+    use std::os::unix::fs::MetadataExt;
     let mut h = Sha256::new();
     if let Ok(files) = stackc_lang::eval::load::stack_files(dir) {
         for f in files {
@@ -83,7 +89,64 @@ fn local_revision(dir: &std::path::Path) -> String {
             h.update(std::fs::read(&f).unwrap_or_default());
         }
     }
+    for input in inputs {
+        for entry in walkdir_entries(input) {
+            h.update(entry.as_os_str().as_encoded_bytes());
+            if let Ok(m) = std::fs::metadata(&entry) {
+                h.update(m.len().to_le_bytes());
+                h.update(m.mtime().to_le_bytes());
+                h.update(m.mtime_nsec().to_le_bytes());
+                h.update(m.ino().to_le_bytes());
+            }
+        }
+    }
     format!("local:{}", &hex::encode(h.finalize())[..12])
+}
+
+/// `path` itself, and every file below it when it is a directory (sorted; at most
+/// [`MAX_INPUT_FILES`], which is plenty for an image `dir`).
+fn walkdir_entries(path: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    let mut todo = vec![path.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if out.len() >= MAX_INPUT_FILES {
+                break;
+            }
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(p.clone());
+            }
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// How many files of an outside input are looked at, at most.
+const MAX_INPUT_FILES: usize = 10_000;
+
+/// The files outside the stack directory that its resources are made from: `from_host`
+/// executables, and image `dir`s and `archive`s given by absolute path or leading out.
+fn outside_inputs(loaded: &Loaded, dir: &std::path::Path) -> Vec<PathBuf> {
+    use crate::model::ResourceSpec;
+    let mut out = std::collections::BTreeSet::new();
+    for r in &loaded.stack.resources {
+        let ResourceSpec::Image(image) = &r.spec else {
+            continue;
+        };
+        for exe in image.from_host.iter().flatten() {
+            out.insert(PathBuf::from(exe.as_str()));
+        }
+        for p in [&image.dir, &image.archive].into_iter().flatten() {
+            out.insert(p.resolve(dir));
+        }
+    }
+    out.into_iter().filter(|p| !p.starts_with(dir)).collect()
 }
 
 /// How the watcher runs.
@@ -127,6 +190,11 @@ struct Watcher<P: Provider> {
     seen: Option<String>,
     /// When each container was restarted for failing its health check, for the flap limit.
     restarts: std::collections::HashMap<String, std::collections::VecDeque<Instant>>,
+    /// Files outside a local stack directory that the last revision read, and the watch on
+    /// them (see [`Source::read`]).
+    inputs: Vec<PathBuf>,
+    inputs_watch: Option<notify::RecommendedWatcher>,
+    change_tx: mpsc::Sender<()>,
 }
 
 /// At most this many restarts of an unhealthy container within [`FLAP_WINDOW`]; then it is
@@ -159,6 +227,7 @@ pub async fn run<P: Provider>(
     };
     // Local sources: file changes trigger a tick, debounced.
     let (change_tx, mut change_rx) = mpsc::channel::<()>(16);
+    let inputs_tx = change_tx.clone();
     let _fs_watcher = match &source {
         Source::Local(dir) => Some(watch_dir(dir, options.state_dir.root(), change_tx)?),
         Source::Git(_) => None,
@@ -172,6 +241,9 @@ pub async fn run<P: Provider>(
         deployed: None,
         seen: None,
         restarts: Default::default(),
+        inputs: Vec::new(),
+        inputs_watch: None,
+        change_tx: inputs_tx,
     };
     let mut forced = false;
     let outcome = loop {
@@ -213,6 +285,43 @@ pub async fn run<P: Provider>(
         task.abort();
     }
     Ok(outcome)
+}
+
+/// Watches the outside inputs: each file's directory (a rebuilt binary is often a new file
+/// renamed into place, which a watch on the old file would miss) and each input directory
+/// recursively; a change of one of them sends on `tx`.
+fn watch_inputs(
+    inputs: &[PathBuf],
+    tx: mpsc::Sender<()>,
+) -> Result<notify::RecommendedWatcher, String> {
+    use notify::Watcher as _;
+    let wanted: Vec<PathBuf> = inputs.to_vec();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(e) = event {
+            if !e.kind.is_access()
+                && e.paths
+                    .iter()
+                    .any(|p| wanted.iter().any(|w| p.starts_with(w)))
+            {
+                let _ = tx.try_send(());
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch the stack's outside inputs: {e}"))?;
+    for input in inputs {
+        let (path, mode) = if input.is_dir() {
+            (input.as_path(), notify::RecursiveMode::Recursive)
+        } else {
+            match input.parent() {
+                Some(parent) => (parent, notify::RecursiveMode::NonRecursive),
+                None => continue,
+            }
+        };
+        if let Err(e) = watcher.watch(path, mode) {
+            tracing::warn!("cannot watch {}: {e}", path.display());
+        }
+    }
+    Ok(watcher)
 }
 
 /// Watches `dir` recursively; each change sends on `tx`. Changes under `state` (the state
@@ -300,7 +409,8 @@ impl<P: Provider> Watcher<P> {
         let began = Instant::now();
         self.update(|s| s.metrics.reconciles += 1);
         let source = self.source.clone();
-        let read = tokio::task::spawn_blocking(move || source.read()).await;
+        let inputs = self.inputs.clone();
+        let read = tokio::task::spawn_blocking(move || source.read(&inputs)).await;
         let (revision, dir) = match read {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
@@ -354,6 +464,7 @@ impl<P: Provider> Watcher<P> {
             return TickOutcome::Failed;
         }
         self.update(|s| s.stack = loaded.stack.name.clone());
+        let revision = self.follow_inputs(&loaded, &dir).unwrap_or(revision);
         let outcome = self.reconcile(&loaded, &revision, false).await;
         match outcome {
             TickOutcome::Failed => self.failed = Some(revision),
@@ -368,6 +479,29 @@ impl<P: Provider> Watcher<P> {
         }
         self.finish(began);
         outcome
+    }
+
+    /// Watches the outside files this revision reads (local sources only), so that a
+    /// rebuilt binary triggers a tick as an edit in the directory does.
+    /// Returns the revision counted anew when the set of inputs changed.
+    fn follow_inputs(&mut self, loaded: &Loaded, dir: &std::path::Path) -> Option<String> {
+        if !matches!(self.source, Source::Local(_)) {
+            return None;
+        }
+        let inputs = outside_inputs(loaded, dir);
+        if inputs == self.inputs {
+            return None;
+        }
+        self.inputs_watch = watch_inputs(&inputs, self.change_tx.clone())
+            .map_err(|e| tracing::warn!("{e}"))
+            .ok();
+        // The revision just read did not count them: it is counted again with them, so
+        // that the next read is not taken for a change.
+        self.inputs = inputs;
+        let revision = local_revision(dir, &self.inputs);
+        self.seen = Some(revision.clone());
+        self.update(|s| s.revision_seen = Some(revision.clone()));
+        Some(revision)
     }
 
     /// Between source changes: heal what is deployed (unless `--no-self-heal`).

@@ -47,7 +47,7 @@ pub fn run(options: &Options, args: &WatchArgs) -> u8 {
     // The provider: --provider, else the stack's own choice at the current revision.
     let provider_name = match &g.provider {
         Some(p) => p.clone(),
-        None => match source.read() {
+        None => match source.read(&[]) {
             Ok((_, dir)) => {
                 let loaded = load::load(
                     &LoadOptions {

@@ -52,12 +52,23 @@ pub(crate) fn image_digest(body: &Value, stack_dir: &Path) -> Option<String> {
         h.update(std::fs::read(resolve(stack_dir, archive)).ok()?);
     } else if let Some(bins) = map.get("from_host").and_then(Value::as_seq) {
         h.update(b"from_host\0");
-        let mut paths: Vec<&str> = bins.iter().filter_map(Value::as_str).collect();
-        paths.sort_unstable();
-        for p in paths {
-            h.update(p.as_bytes());
+        let executables: Vec<&Path> = bins
+            .iter()
+            .filter_map(Value::as_str)
+            .map(Path::new)
+            .collect();
+        // Every file the image will hold: the executables, their loader and libraries, so
+        // that a library upgraded on the host makes the image anew too. A closure that
+        // cannot be made (a missing library) fails at create, with the reason; here the
+        // executables alone stand for it.
+        let files: Vec<std::path::PathBuf> = match stackc_hostfiles::closure(&executables) {
+            Ok(files) => files.into_keys().collect(),
+            Err(_) => executables.iter().map(|p| p.to_path_buf()).collect(),
+        };
+        for p in files {
+            h.update(p.as_os_str().as_encoded_bytes());
             h.update([0]);
-            h.update(std::fs::read(p).ok()?);
+            h.update(std::fs::read(&p).ok()?);
         }
     } else {
         return None;

@@ -644,3 +644,58 @@ async fn a_failed_rollout_is_rolled_back_reported_and_not_retried() {
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_rebuilt_binary_outside_the_stack_rolls_what_is_made_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let build = tempfile::tempdir().unwrap();
+    let binary = build.path().join("app");
+    std::fs::write(&binary, "#!/bin/sh\necho v1\n").unwrap();
+    std::fs::write(
+        dir.path().join("main.stack.hcl"),
+        format!(
+            "stack \"shop\" {{}}\n\nimage \"app\" {{\n  from_host = [\"{}\"]\n}}\n\ncontainer \"app\" {{\n  image    = image.app\n  networks = []\n}}\n",
+            binary.display()
+        ),
+    )
+    .unwrap();
+    let provider = Arc::new(MemoryProvider::new());
+    let mut o = options(state.path());
+    // Only the file watch can notice the rebuild.
+    o.interval = Duration::from_secs(3600);
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(
+        Arc::clone(&provider),
+        Source::Local(dir.path().to_path_buf()),
+        o,
+        rx,
+    ));
+    eventually("the first apply", || {
+        provider.object("container.app").is_some()
+    })
+    .await;
+    let image = provider.object("image.app").unwrap();
+    let container = provider.object("container.app").unwrap();
+
+    // Rebuilt the way compilers write: a new file renamed over the old one.
+    let fresh = build.path().join("app.new");
+    std::fs::write(&fresh, "#!/bin/sh\necho v2\n").unwrap();
+    std::fs::rename(&fresh, &binary).unwrap();
+    eventually("the image and its container to be made anew", || {
+        provider
+            .object("image.app")
+            .is_some_and(|i| i.spec_hash != image.spec_hash)
+            && provider
+                .object("container.app")
+                .is_some_and(|c| c.id != container.id)
+    })
+    .await;
+    let status = read_status(state.path());
+    assert_eq!(
+        status.metrics.drift_corrections, 0,
+        "a new revision, not a heal"
+    );
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
