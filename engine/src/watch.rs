@@ -246,20 +246,26 @@ pub async fn run<P: Provider>(
         change_tx: inputs_tx,
     };
     let mut forced = false;
+    let mut failures_in_a_row: u32 = 0;
     let outcome = loop {
         let outcome = w.tick(forced).await;
         forced = false;
         if w.options.once || *shutdown.borrow() {
             break outcome;
         }
+        failures_in_a_row = match outcome {
+            TickOutcome::Failed => failures_in_a_row.saturating_add(1),
+            _ => 0,
+        };
+        let wait = backoff(w.options.interval, failures_in_a_row);
         let next = jiff::Timestamp::now()
-            .checked_add(jiff::SignedDuration::try_from(w.options.interval).unwrap_or_default())
+            .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
             .map(|t| t.to_string())
             .ok();
         w.update(|s| s.next_tick = next);
         w.write_status();
         tokio::select! {
-            _ = tokio::time::sleep(w.options.interval) => {}
+            _ = tokio::time::sleep(wait) => {}
             Some(()) = trigger_rx.recv() => {
                 tracing::info!("reconcile requested");
                 forced = true;
@@ -285,6 +291,15 @@ pub async fn run<P: Provider>(
         task.abort();
     }
     Ok(outcome)
+}
+
+/// How long to wait before the next tick: the interval, doubled for each tick in a row that
+/// failed (an unreachable remote, a runtime that is down), up to eight intervals, so that a
+/// long outage is not hammered; a change of the source or `POST /reconcile` still wakes the
+/// loop at once.
+fn backoff(interval: Duration, failures_in_a_row: u32) -> Duration {
+    let doublings = failures_in_a_row.saturating_sub(1).min(3);
+    interval.saturating_mul(1 << doublings)
 }
 
 /// Watches the outside inputs: each file's directory (a rebuilt binary is often a new file

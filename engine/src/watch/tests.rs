@@ -699,3 +699,10 @@ async fn a_rebuilt_binary_outside_the_stack_rolls_what_is_made_from_it() {
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
 }
+
+#[test]
+fn failing_ticks_back_off_up_to_eight_intervals() {
+    let i = Duration::from_secs(30);
+    let waits: Vec<u64> = (0..6).map(|n| backoff(i, n).as_secs()).collect();
+    assert_eq!(waits, [30, 30, 60, 120, 240, 240]);
+}
