@@ -706,3 +706,117 @@ fn failing_ticks_back_off_up_to_eight_intervals() {
     let waits: Vec<u64> = (0..6).map(|n| backoff(i, n).as_secs()).collect();
     assert_eq!(waits, [30, 30, 60, 120, 240, 240]);
 }
+
+impl Repo {
+    /// Points the tag `name` at `commit` on the remote (moving it if it exists).
+    fn tag(&self, name: &str, commit: &str) {
+        let target = self
+            .work
+            .find_object(git2::Oid::from_str(commit).unwrap(), None)
+            .unwrap();
+        self.work.tag_lightweight(name, &target, true).unwrap();
+        let mut remote = self.work.find_remote("origin").unwrap();
+        remote
+            .push(&[format!("+refs/tags/{name}:refs/tags/{name}")], None)
+            .unwrap();
+    }
+
+    /// Moves `main` back to `commit` and force-pushes it, as a rewritten history would.
+    fn force_push(&self, commit: &str) {
+        let c = self
+            .work
+            .find_commit(git2::Oid::from_str(commit).unwrap())
+            .unwrap();
+        self.work
+            .reference("refs/heads/main", c.id(), true, "reset")
+            .unwrap();
+        let mut remote = self.work.find_remote("origin").unwrap();
+        remote
+            .push(&["+refs/heads/main:refs/heads/main"], None)
+            .unwrap();
+    }
+}
+
+/// Runs a watcher on `reference` of `repo`; returns its stop handle, task and state dir.
+fn watch_ref(
+    repo: &Repo,
+    reference: GitRef,
+    provider: &Arc<MemoryProvider>,
+) -> (
+    signal::Sender<bool>,
+    tokio::task::JoinHandle<Result<TickOutcome, String>>,
+    tempfile::TempDir,
+) {
+    let state = tempfile::tempdir().unwrap();
+    let source = Source::Git(GitSource {
+        url: repo.url(),
+        reference,
+        path: Some(PathBuf::from("stack")),
+        checkout: state.path().join("sources/ref"),
+        ssh_key: None,
+    });
+    let (stop, rx) = signal::channel(false);
+    let task = tokio::spawn(run(Arc::clone(provider), source, options(state.path()), rx));
+    (stop, task, state)
+}
+
+#[tokio::test]
+async fn follows_a_moved_tag_a_pinned_rev_and_a_force_pushed_branch() {
+    let repo = Repo::new();
+    let first = repo.commit(&stack(&["web"]));
+    repo.tag("release", &first);
+    let second = repo.commit(&stack(&["web", "api"]));
+
+    // A tag: the commit it names, not the branch's newer one; then wherever it is moved.
+    let tagged = Arc::new(MemoryProvider::new());
+    let (stop, task, state) = watch_ref(&repo, GitRef::Tag("release".into()), &tagged);
+    eventually("the tagged commit", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(first.as_str())
+    })
+    .await;
+    assert!(tagged.object("container.api").is_none());
+    repo.tag("release", &second);
+    eventually("the moved tag", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(second.as_str())
+    })
+    .await;
+    assert!(tagged.object("container.api").is_some());
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+
+    // A pinned commit stays put while the branch moves on.
+    let pinned = Arc::new(MemoryProvider::new());
+    let (stop, task, state) = watch_ref(&repo, GitRef::Rev(first.clone()), &pinned);
+    eventually("the pinned commit", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(first.as_str())
+    })
+    .await;
+    repo.commit(&stack(&["web", "api", "worker"]));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        read_status(state.path()).revision_applied.as_deref(),
+        Some(first.as_str())
+    );
+    assert!(pinned.object("container.worker").is_none());
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+
+    // A branch rewritten by a force-push is followed to its new (older) head.
+    let branch = Arc::new(MemoryProvider::new());
+    let (stop, task, state) = watch_ref(&repo, GitRef::Branch(Some("main".into())), &branch);
+    eventually("the branch head", || {
+        branch.object("container.worker").is_some()
+    })
+    .await;
+    repo.force_push(&first);
+    eventually("the force-pushed head", || {
+        read_status(state.path()).revision_applied.as_deref() == Some(first.as_str())
+    })
+    .await;
+    eventually("what the old head had to be pruned", || {
+        branch.object("container.worker").is_none() && branch.object("container.api").is_none()
+    })
+    .await;
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
