@@ -283,3 +283,30 @@ async fn published_ports_reach_only_serving_replicas() {
     f.apply(&plan).await;
     assert_eq!(f.provider.pool("service.api"), None);
 }
+
+#[tokio::test]
+async fn a_replica_left_aside_by_an_interrupted_rollout_is_tidied() {
+    let f = Fixture::new();
+    let text = api("1", 2, "start-first");
+    f.converge(&text).await;
+    // A rollout killed between renaming the old replica and removing it leaves two objects
+    // for one index: the old one under its aside name, and its successor.
+    let mut aside = f.provider.object("service.api#1").unwrap();
+    aside.id = "left-aside".into();
+    aside.runtime_name = "shop-api-1-old".into();
+    f.provider.insert(aside);
+
+    let plan = f.plan(&text).await;
+    let a = action(&plan, "service.api");
+    assert_eq!(a.action, PlanAction::Update, "{a:#?}");
+    assert!(
+        a.drift
+            .iter()
+            .any(|d| d.contains("1 replica left aside by an interrupted rollout")),
+        "{:?}",
+        a.drift
+    );
+    f.apply(&plan).await;
+    assert_eq!(f.replica_names(), ["shop-api-1", "shop-api-2"]);
+    assert!(f.plan(&text).await.is_empty());
+}
