@@ -438,3 +438,264 @@ container "a" {{
     hello.expect(&["destroy", "--auto-approve"], 0);
     hello.assert_nothing_left();
 }
+
+/// A free TCP port on 127.0.0.1 now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// GET `path` from 127.0.0.1:`port`; the body, or `None` when nothing answers.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(3))).ok()?;
+    s.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
+        .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+}
+
+/// Links on the host whose name is `name`.
+fn link_exists(name: &str) -> bool {
+    let out = Command::new("ip").args(["-o", "link"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).contains(&format!(": {name}:"))
+        || String::from_utf8_lossy(&out.stdout).contains(&format!(": {name}@"))
+}
+
+#[test]
+fn the_quickstart_runs_on_the_default_provider() {
+    let hello = Hello::new("qs");
+    let text = std::fs::read_to_string("examples/quickstart/main.stack.hcl")
+        .unwrap()
+        .replace(
+            "stack \"quickstart\" {",
+            &format!("stack \"{}\" {{", hello.name),
+        );
+    std::fs::write(hello.path().join("main.stack.hcl"), text).unwrap();
+    let port = free_port();
+    let port_var = format!("port={port}");
+    hello.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--wait",
+            "--timeout",
+            "60s",
+            "--var",
+            &port_var,
+        ],
+        0,
+    );
+    let body = http_get(port, "/");
+    let bridge = stackc_provider_native::network::bridge_name(&format!("{}-web", hello.name));
+    assert!(link_exists(&bridge), "the network's bridge {bridge}");
+    hello.expect(
+        &[
+            "destroy",
+            "--auto-approve",
+            "--purge-volumes",
+            "--var",
+            &port_var,
+        ],
+        0,
+    );
+    assert_eq!(
+        body.as_deref(),
+        Some(format!("<h1>hello from {}</h1>\n", hello.name).as_str())
+    );
+    hello.assert_nothing_left();
+    assert!(
+        !link_exists(&bridge),
+        "the bridge {bridge} outlived destroy"
+    );
+    let networks: Vec<_> = std::fs::read_dir(hello.root().join("networks"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert!(networks.is_empty(), "{networks:?}");
+    assert!(http_get(port, "/").is_none(), "the port outlived destroy");
+}
+
+#[test]
+fn containers_find_each_other_by_name_on_their_network_only() {
+    let hello = Hello::new("net");
+    let server = |name: &str, network: &str| {
+        format!(
+            r#"
+container "{name}" {{
+  image    = image.busybox
+  command  = ["httpd", "-f", "-p", "80", "-h", "/srv"]
+  networks = [network.{network}]
+  init     = true
+  file {{
+    target  = "/srv/index.html"
+    content = "{name}\n"
+  }}
+}}
+"#
+        )
+    };
+    let text = format!(
+        r#"stack "{}" {{}}
+
+image "busybox" {{
+  from_host = ["/bin/busybox"]
+  config {{
+    entrypoint = ["/bin/busybox"]
+  }}
+}}
+
+network "front" {{}}
+
+network "back" {{}}
+
+network "vault" {{
+  internal = true
+}}
+{}{}{}{}"#,
+        hello.name,
+        server("x", "front"),
+        server("y", "front"),
+        server("z", "back"),
+        server("w", "vault"),
+    );
+    std::fs::write(hello.path().join("main.stack.hcl"), text).unwrap();
+    hello.expect(&["apply", "--auto-approve"], 0);
+    let exec = |container: &str, args: &[&str]| {
+        let mut full = vec!["exec", container, "--", "/bin/busybox"];
+        full.extend(args);
+        hello.run(&full)
+    };
+
+    // By block name and by runtime name, on the network they share.
+    let by_name = hello.wait_for(
+        &[
+            "exec",
+            "container.y",
+            "--",
+            "/bin/busybox",
+            "wget",
+            "-q",
+            "-O",
+            "-",
+            "http://x/",
+        ],
+        10,
+        |o| o.contains('x'),
+    );
+    assert_eq!(by_name.trim(), "x");
+    let runtime = format!("http://{}-x/", hello.name);
+    let out = exec("container.y", &["wget", "-q", "-O", "-", &runtime]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "x");
+
+    // Another network's container reaches neither the name nor the address.
+    let hosts =
+        String::from_utf8_lossy(&exec("container.y", &["cat", "/etc/hosts"]).stdout).to_string();
+    let x_ip = hosts
+        .lines()
+        .find(|l| l.split_whitespace().any(|n| n == "x"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("x is not in y's /etc/hosts:\n{hosts}"))
+        .to_string();
+    let out = exec(
+        "container.z",
+        &["wget", "-q", "-T", "2", "-O", "-", "http://x/"],
+    );
+    assert!(!out.status.success(), "z resolved x");
+    let out = exec(
+        "container.z",
+        &[
+            "wget",
+            "-q",
+            "-T",
+            "2",
+            "-O",
+            "-",
+            &format!("http://{x_ip}/"),
+        ],
+    );
+    assert!(!out.status.success(), "z reached x at {x_ip}");
+
+    // An internal network has no route out.
+    let routes = String::from_utf8_lossy(&exec("container.w", &["ip", "route"]).stdout).to_string();
+    assert!(!routes.contains("default"), "{routes}");
+
+    hello.expect(&["destroy", "--auto-approve"], 0);
+    hello.assert_nothing_left();
+}
+
+#[test]
+fn a_service_port_is_balanced_over_ready_replicas_through_a_roll() {
+    let hello = Hello::new("lb");
+    let port = free_port();
+    let text = format!(
+        r#"stack "{}" {{}}
+
+variable "version" {{
+  default = "1"
+}}
+
+image "busybox" {{
+  from_host = ["/bin/busybox"]
+  config {{
+    entrypoint = ["/bin/busybox"]
+  }}
+}}
+
+service "web" {{
+  image    = image.busybox
+  command  = ["httpd", "-f", "-p", "80", "-h", "/srv"]
+  replicas = 3
+  init     = true
+  port {{
+    host      = {port}
+    container = 80
+    host_ip   = "127.0.0.1"
+  }}
+  file {{
+    target  = "/srv/index.html"
+    content = "v${{var.version}}\n"
+  }}
+  update {{
+    order   = "start-first"
+    monitor = "1s"
+  }}
+}}
+"#,
+        hello.name
+    );
+    std::fs::write(hello.path().join("main.stack.hcl"), text).unwrap();
+    hello.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(http_get(port, "/").as_deref(), Some("v1\n"));
+
+    // Requests back to back while the service rolls.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let client = std::thread::spawn(move || {
+        let (mut answers, mut failed) = (std::collections::BTreeMap::new(), 0);
+        while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+            match http_get(port, "/") {
+                Some(body) => *answers.entry(body).or_insert(0) += 1,
+                None => failed += 1,
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        (answers, failed)
+    });
+    hello.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (answers, failed) = client.join().unwrap();
+    assert_eq!(failed, 0, "failed requests during the roll: {answers:?}");
+    assert!(answers.contains_key("v2\n"), "{answers:?}");
+    assert_eq!(http_get(port, "/").as_deref(), Some("v2\n"));
+
+    hello.expect(&["destroy", "--auto-approve", "--var", "version=2"], 0);
+    hello.assert_nothing_left();
+    assert!(http_get(port, "/").is_none(), "the port outlived destroy");
+}

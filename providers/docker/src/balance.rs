@@ -83,7 +83,7 @@ pub(crate) async fn balance(
         "add table ip {table}\n\
          add chain ip {table} loopback_post {{ type nat hook postrouting priority 110 ; }}\n\
          flush chain ip {table} loopback_post\n\
-         add rule ip {table} loopback_post ip saddr 127.0.0.0/8 masquerade\n"
+         add rule ip {table} loopback_post ip saddr 127.0.0.0/8 oifname != \"lo\" masquerade\n"
     );
     for (hook, kind) in [("pre", "prerouting"), ("out", "output")] {
         let _ = writeln!(

@@ -15,6 +15,8 @@ pub mod container;
 pub mod error;
 pub mod image;
 pub mod logfile;
+pub mod netcmd;
+pub mod network;
 pub mod nsenter;
 pub mod quota;
 pub mod shim;
@@ -128,14 +130,20 @@ impl Provider for NativeProvider {
             kinds: [
                 ResourceKind::Image,
                 ResourceKind::Container,
+                ResourceKind::Network,
                 ResourceKind::Volume,
                 ResourceKind::Quota,
             ]
             .into_iter()
             .collect(),
-            features: [Feature::Quotas, Feature::HealthChecks]
-                .into_iter()
-                .collect(),
+            features: [
+                Feature::Quotas,
+                Feature::QuotaEnforcement,
+                Feature::HealthChecks,
+                Feature::ServiceLoadBalancing,
+            ]
+            .into_iter()
+            .collect(),
         }
     }
 
@@ -144,6 +152,7 @@ impl Provider for NativeProvider {
         blocking("observe", move || {
             let mut out = image::observe(&store, &stack)?;
             out.extend(volume::observe(&store, &stack)?);
+            out.extend(network::observe(&store, &stack)?);
             out.extend(quota::observe(&store, &stack)?);
             out.extend(container::observe::observe(&store, &cgroups, &stack)?);
             Ok(out)
@@ -169,6 +178,7 @@ impl Provider for NativeProvider {
                 container::create::create(&store, &cgroups, &d, &progress)
             }
             ResourceSpec::Volume(_) => volume::create(&store, &d),
+            ResourceSpec::Network(_) => network::create(&store, &d),
             ResourceSpec::Quota(_) => quota::create(&store, &cgroups, &d),
             other => Err(NativeError::Unsupported(format!(
                 "the native provider cannot make {} objects yet",
@@ -206,6 +216,7 @@ impl Provider for NativeProvider {
             ResourceKind::Container => container::delete::delete(&store, &cgroups, &o.id),
             ResourceKind::Image => image::delete(&store, &o),
             ResourceKind::Volume => volume::delete(&store, &o),
+            ResourceKind::Network => network::delete(&store, &o),
             ResourceKind::Quota => quota::delete(&store, &cgroups, &o),
             other => Err(NativeError::Unsupported(format!(
                 "the native provider has no {other} objects"
@@ -247,6 +258,23 @@ impl Provider for NativeProvider {
             runtime_name: new_name.to_string(),
             ..object.clone()
         })
+    }
+
+    async fn balance(
+        &self,
+        service: &DesiredObject,
+        backends: &[ObservedObject],
+    ) -> Result<(), ProviderError> {
+        let (store, service, ids) = (
+            self.store.clone(),
+            service.clone(),
+            backends.iter().map(|b| b.id.clone()).collect::<Vec<_>>(),
+        );
+        let address = service.address.clone();
+        blocking(&address, move || {
+            container::netns::balance(&store, &service, &ids)
+        })
+        .await
     }
 
     async fn health(&self, object: &ObservedObject) -> Result<Health, ProviderError> {

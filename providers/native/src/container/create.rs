@@ -102,9 +102,15 @@ pub fn create(
     }
     let made = make_dirs(store, &dir, desired, c, run, &id);
     match made {
-        Ok(record) => Ok(observed(&record, &ContainerState::default())),
+        Ok(record) => {
+            if matches!(record.run.network, NetMode::Bridge(_)) {
+                super::netns::refresh_hosts(store)?;
+            }
+            Ok(observed(&record, &ContainerState::default()))
+        }
         Err(e) => {
             // A half-made container must not stay behind under the stack's name.
+            let _ = super::netns::remove(store, &id);
             let _ = super::delete::remove_dirs(store, &dir);
             let _ = store::remove_file(&link);
             Err(e)
@@ -166,6 +172,29 @@ fn make_dirs(
             run.secrets.push(BindMount {
                 source: path,
                 target: s.target.as_str().to_string(),
+                readonly: true,
+            });
+        }
+    }
+    if let NetMode::Bridge(b) = &mut run.network {
+        let networks: Vec<String> = b.addresses.iter().map(|(n, _)| n.clone()).collect();
+        let attached = super::netns::make(store, id, &networks)?;
+        b.addresses = attached
+            .iter()
+            .map(|a| (a.network.meta.runtime_name.clone(), a.address))
+            .collect();
+        if let Some(first) = attached.first() {
+            super::netns::publish(id, c, first.address, &first.network.bridge)?;
+        }
+        // /etc/hosts is written once all records are there (see `netns::refresh_hosts`).
+        let hosts = dir.join("hosts");
+        write_file(&hosts, b"", 0o644)?;
+        let resolv = dir.join("resolv.conf");
+        write_file(&resolv, super::netns::resolv_conf().as_bytes(), 0o644)?;
+        for (source, target) in [(hosts, "/etc/hosts"), (resolv, "/etc/resolv.conf")] {
+            run.files.push(BindMount {
+                source,
+                target: target.to_string(),
                 readonly: true,
             });
         }
@@ -271,16 +300,28 @@ fn resolve(
                 .ok_or_else(|| NativeError::NotFound(format!("the container {name}")))?;
             NetMode::Container(other)
         }
-        NetworkMode::Bridge => match &c.networks {
-            Some(n) if n.is_empty() => NetMode::Loopback,
-            _ => {
-                return Err(NativeError::Unsupported(
-                    "the native provider has no networks yet: use `networks = []` (loopback \
-                     only) or network_mode = \"host\""
-                        .into(),
-                ))
+        NetworkMode::Bridge => {
+            let addresses = c.network_addresses();
+            if addresses.is_empty() {
+                NetMode::Loopback
+            } else {
+                let mut networks = Vec::new();
+                for a in &addresses {
+                    let (name, _) = referenced(desired, a)?;
+                    networks.push((name.to_string(), std::net::Ipv4Addr::UNSPECIFIED));
+                }
+                let block = crate::container::netns::block_name(&desired.address);
+                let mut names = vec![desired.runtime_name.clone()];
+                names.extend(block);
+                names.extend(c.aliases.iter().flatten().cloned());
+                names.dedup();
+                NetMode::Bridge(super::record::BridgeAttachments {
+                    netns: super::netns::path(id),
+                    addresses: networks,
+                    names,
+                })
             }
-        },
+        }
     };
     let mut mounts = Vec::new();
     for m in &c.mounts {

@@ -25,7 +25,16 @@ pub fn delete(store: &Store, cgroups: &Cgroups, id: &str) -> Result<()> {
             store::remove_file(&link)?;
         }
     }
+    let bridged = record
+        .as_ref()
+        .is_some_and(|r| matches!(r.run.network, record::NetMode::Bridge(_)));
+    if bridged {
+        super::netns::remove(store, id)?;
+    }
     remove_dirs(store, &dir)?;
+    if bridged {
+        super::netns::refresh_hosts(store)?;
+    }
     let _lock = store.lock()?;
     crate::image::collect_garbage(store)
 }

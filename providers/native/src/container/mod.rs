@@ -4,6 +4,7 @@
 pub mod create;
 pub mod delete;
 pub mod exec;
+pub mod netns;
 pub mod observe;
 pub mod record;
 pub mod rename;

@@ -68,6 +68,20 @@ pub enum NetMode {
     Host,
     /// Another container's namespace (its id).
     Container(String),
+    /// Its own persistent namespace on bridge networks (`container::netns`).
+    Bridge(BridgeAttachments),
+}
+
+/// Where a container is on its networks, for its namespace, its `/etc/hosts` and those of
+/// its neighbours.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BridgeAttachments {
+    /// `/run/netns/stackc-<id>`.
+    pub netns: PathBuf,
+    /// Network runtime name → this container's address on it, first network first.
+    pub addresses: Vec<(String, std::net::Ipv4Addr)>,
+    /// The names it answers to: runtime name, block name, aliases.
+    pub names: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

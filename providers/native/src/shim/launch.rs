@@ -46,6 +46,15 @@ pub fn launch(
     match &run.network {
         NetMode::Loopback => flags |= CloneFlags::CLONE_NEWNET,
         NetMode::Host => {}
+        NetMode::Bridge(b) => {
+            let fd = nix::fcntl::open(
+                &b.netns,
+                nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )
+            .map_err(|e| format!("opening {}: {}", b.netns.display(), e.desc()))?;
+            netns = Some(fd);
+        }
         NetMode::Container(other) => {
             let state = record::load_state(&store.container(other)).map_err(|e| e.to_string())?;
             if state.pid <= 0 || !state.shim_alive() {
