@@ -61,7 +61,15 @@ fn desired(
     }
 }
 
-fn native(c: &mut Criterion, name: &str, cgroups: Option<stackc_provider_native::cgroup::Cgroups>) {
+/// Create + start on `provider`; on a bridge network of its own when `network` is set (the
+/// difference from the plain case is what attaching costs: the namespace, the veth, the
+/// address and the route, all made at create).
+fn native(
+    c: &mut Criterion,
+    name: &str,
+    cgroups: Option<stackc_provider_native::cgroup::Cgroups>,
+    network: bool,
+) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let root = tempfile::tempdir().unwrap();
     let stack = tempfile::tempdir().unwrap();
@@ -84,13 +92,32 @@ fn native(c: &mut Criterion, name: &str, cgroups: Option<stackc_provider_native:
     );
     rt.block_on(provider.create(&image, &Default::default()))
         .unwrap();
-    let container = desired(
+    let net = desired(
         stack.path(),
-        ResourceKind::Container,
-        "c",
-        json!({ "image": "image.img", "command": ["/bin/true"], "networks": [], "stop_timeout": "1s" }),
-        &[&image],
+        ResourceKind::Network,
+        "net",
+        json!({ "subnet": "10.89.250.0/24" }),
+        &[],
     );
+    let container = if network {
+        rt.block_on(provider.create(&net, &Default::default()))
+            .unwrap();
+        desired(
+            stack.path(),
+            ResourceKind::Container,
+            "c",
+            json!({ "image": "image.img", "command": ["/bin/true"], "networks": ["network.net"], "stop_timeout": "1s" }),
+            &[&image, &net],
+        )
+    } else {
+        desired(
+            stack.path(),
+            ResourceKind::Container,
+            "c",
+            json!({ "image": "image.img", "command": ["/bin/true"], "networks": [], "stop_timeout": "1s" }),
+            &[&image],
+        )
+    };
     c.bench_function(name, |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -106,6 +133,12 @@ fn native(c: &mut Criterion, name: &str, cgroups: Option<stackc_provider_native:
             total
         })
     });
+    if network {
+        let found = rt.block_on(provider.observe("bench")).unwrap();
+        if let Some(n) = found.iter().find(|o| o.kind == ResourceKind::Network) {
+            rt.block_on(provider.delete(n)).unwrap();
+        }
+    }
 }
 
 fn runc(c: &mut Criterion) {
@@ -155,7 +188,13 @@ fn benches(c: &mut Criterion) {
         eprintln!("the start benchmark needs root");
         return;
     }
-    native(c, "native create+start (until exec)", None);
+    native(c, "native create+start (until exec)", None, false);
+    native(
+        c,
+        "native create+start on a bridge network (until exec)",
+        None,
+        true,
+    );
     // The v2 path too, where a unified hierarchy is mounted (on a hybrid machine it has no
     // controllers: the same work, minus the limits).
     let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
@@ -166,7 +205,12 @@ fn benches(c: &mut Criterion) {
     {
         let v2 = stackc_provider_native::cgroup::Cgroups::v2_at(Path::new(root));
         if !stackc_provider_native::cgroup::Cgroups::detect().is_ok_and(|d| d == v2) {
-            native(c, "native create+start, cgroups v2 (until exec)", Some(v2));
+            native(
+                c,
+                "native create+start, cgroups v2 (until exec)",
+                Some(v2),
+                false,
+            );
         }
     }
     runc(c);
