@@ -699,3 +699,45 @@ service "web" {{
     hello.assert_nothing_left();
     assert!(http_get(port, "/").is_none(), "the port outlived destroy");
 }
+
+#[test]
+fn the_guestbook_example_runs_on_the_default_provider() {
+    let hello = Hello::new("gb");
+    let text = std::fs::read_to_string("examples/guestbook/main.stack.hcl")
+        .unwrap()
+        .replace(
+            "stack \"guestbook\" {}",
+            &format!("stack \"{}\" {{}}", hello.name),
+        );
+    std::fs::write(hello.path().join("main.stack.hcl"), text).unwrap();
+    let cgi = hello.path().join("cgi");
+    std::fs::create_dir(&cgi).unwrap();
+    for entry in std::fs::read_dir("examples/guestbook/cgi")
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(entry.path(), cgi.join(entry.file_name())).unwrap();
+    }
+    let port = free_port();
+    let port_var = format!("port={port}");
+    hello.expect(&["apply", "--auto-approve", "--var", &port_var], 0);
+    let added = http_get(port, "/cgi-bin/add?signed%20natively");
+    let page = http_get(port, "/cgi-bin/index");
+    let status = hello.expect(&["status", "--var", &port_var], 0);
+    hello.expect(
+        &[
+            "destroy",
+            "--auto-approve",
+            "--purge-volumes",
+            "--var",
+            &port_var,
+        ],
+        0,
+    );
+    assert_eq!(added.as_deref().map(str::trim), Some("added"));
+    let page = page.unwrap_or_default();
+    assert!(page.contains("<li>signed natively</li>"), "{page}");
+    assert!(status.contains("3/3 ready"), "{status}");
+    assert!(status.contains("2/2 ready"), "{status}");
+    hello.assert_nothing_left();
+}
