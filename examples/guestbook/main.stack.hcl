@@ -4,7 +4,7 @@
 # takes new messages, published once on the host and balanced over its ready replicas. A
 # quota holds the whole app's memory and processes.
 #
-#   stackc -C examples/guestbook --provider docker apply --auto-approve
+#   stackc -C examples/guestbook apply --auto-approve   # native, as root; or --provider docker
 #   curl 'http://127.0.0.1:8081/cgi-bin/add?hello'   # sign the guestbook
 #   curl http://127.0.0.1:8081/cgi-bin/index         # read it
 stack "guestbook" {}
