@@ -162,9 +162,14 @@ fn make(r: &NetworkRecord) -> Result<()> {
     netcmd::link_up(&r.bridge, None)?;
     netcmd::enable_forwarding()?;
     let table = table_name(&r.meta.runtime_name);
+    // Containers on different networks cannot reach each other, as with Docker: what
+    // comes in on this bridge goes out on no other stackc bridge (a drop is final).
     let mut script = format!(
         "add table ip {table}\n\
-         add chain ip {table} post {{ type nat hook postrouting priority 100 ; }}\n"
+         add chain ip {table} post {{ type nat hook postrouting priority 100 ; }}\n\
+         add chain ip {table} isolate {{ type filter hook forward priority -5 ; }}\n\
+         add rule ip {table} isolate iifname \"{bridge}\" oifname \"sk*\" oifname != \"{bridge}\" drop\n",
+        bridge = r.bridge
     );
     if !r.internal {
         script.push_str(&format!(
@@ -220,6 +225,10 @@ pub fn allocate(store: &Store, network: &str, id: &str) -> Result<(NetworkRecord
     if let Some(ip) = r.allocations.get(id) {
         return Ok((r.clone(), *ip));
     }
+    // An address held for a container that no longer exists (an apply killed between the
+    // allocation and the container's record) is free again.
+    r.allocations
+        .retain(|holder, _| store.container(holder).is_dir());
     let first = u32::from(r.subnet) + 1;
     let size = 1u32 << (32 - u32::from(r.prefix.min(30)));
     let last = u32::from(r.subnet) + size - 2;
