@@ -43,6 +43,39 @@ fn ip(netns: Option<&str>, args: &[&str], tolerated: &[&str]) -> Result<()> {
     run("ip", &full, tolerated)
 }
 
+/// Several `ip` commands in one process (`ip -batch`), in `netns` when given: a container's
+/// attachment is a handful of them, and each process costs more than its netlink calls.
+pub fn batch(netns: Option<&str>, lines: &[String]) -> Result<()> {
+    let mut args = Vec::new();
+    if let Some(ns) = netns {
+        args.extend(["-n", ns]);
+    }
+    args.extend(["-batch", "-"]);
+    let mut child = Command::new("ip")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| NativeError::failed("running ip", format!("{e}; install iproute2")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(lines.join("\n").as_bytes())
+            .map_err(|e| NativeError::failed("talking to ip", e.to_string()))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| NativeError::failed("waiting for ip", e.to_string()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(NativeError::failed(
+            format!("ip -batch ({})", lines.join("; ")),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ))
+    }
+}
+
 pub fn bridge_add(name: &str) -> Result<()> {
     ip(
         None,
@@ -64,37 +97,12 @@ pub fn addr_add(dev: &str, addr: Ipv4Addr, prefix: u8, netns: Option<&str>) -> R
     ip(netns, &["addr", "add", &cidr, "dev", dev], &["File exists"])
 }
 
-/// A veth pair: `host` here, attached to `bridge` and up; `inner` in `netns`.
-pub fn veth_add(host: &str, inner: &str, netns: &str, bridge: &str) -> Result<()> {
-    ip(
-        None,
-        &[
-            "link", "add", host, "type", "veth", "peer", "name", inner, "netns", netns,
-        ],
-        &[],
-    )?;
-    ip(None, &["link", "set", host, "master", bridge, "up"], &[])
-}
-
-pub fn default_route(gateway: Ipv4Addr, netns: &str) -> Result<()> {
-    let gw = gateway.to_string();
-    ip(
-        Some(netns),
-        &["route", "add", "default", "via", &gw],
-        &["File exists"],
-    )
-}
-
-/// A named network namespace, `/run/netns/<name>`, which outlives every process in it.
-pub fn netns_add(name: &str) -> Result<()> {
-    ip(None, &["netns", "add", name], &["File exists"])
-}
-
 /// Removes the namespace (its interfaces go with it, and their host ends with them).
 pub fn netns_del(name: &str) -> Result<()> {
     ip(None, &["netns", "del", name], &["No such file"])
 }
 
+/// Where `ip netns add` keeps a named namespace (a bind mount that outlives its processes).
 pub fn netns_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new("/run/netns").join(name)
 }

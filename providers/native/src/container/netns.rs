@@ -48,28 +48,38 @@ pub fn make(store: &Store, id: &str, networks: &[String]) -> Result<Vec<Attachme
 
 fn attach(store: &Store, id: &str, networks: &[String]) -> Result<Vec<Attachment>> {
     let ns = name(id);
-    netcmd::netns_add(&ns)?;
-    netcmd::link_up("lo", Some(&ns))?;
     let mut out = Vec::new();
-    for (n, net) in networks.iter().enumerate() {
-        let (record, address) = {
-            let _lock = store.lock()?;
-            network::allocate(store, net, id)?
-        };
-        let host = format!("vk{}", short(id, &format!("{n}")));
-        let inner = format!("eth{n}");
-        netcmd::veth_add(&host, &inner, &ns, &record.bridge)?;
-        netcmd::addr_add(&inner, address, record.prefix, Some(&ns))?;
-        netcmd::link_up(&inner, Some(&ns))?;
-        // An `internal` network has no way out, so no default route through it.
-        if n == 0 && !record.internal {
-            netcmd::default_route(record.gateway, &ns)?;
+    {
+        let _lock = store.lock()?;
+        for net in networks {
+            let (record, address) = network::allocate(store, net, id)?;
+            out.push(Attachment {
+                network: record,
+                address,
+            });
         }
-        out.push(Attachment {
-            network: record,
-            address,
-        });
     }
+    // Two `ip` processes in all: the host side, then the inside of the namespace.
+    let mut host = vec![format!("netns add {ns}")];
+    let mut inside = vec!["link set lo up".to_string()];
+    for (n, a) in out.iter().enumerate() {
+        let outer = format!("vk{}", short(id, &format!("{n}")));
+        host.push(format!(
+            "link add {outer} type veth peer name eth{n} netns {ns}"
+        ));
+        host.push(format!("link set {outer} master {} up", a.network.bridge));
+        inside.push(format!(
+            "addr add {}/{} dev eth{n}",
+            a.address, a.network.prefix
+        ));
+        inside.push(format!("link set eth{n} up"));
+    }
+    // An `internal` network has no way out, so no default route through it.
+    if let Some(first) = out.first().filter(|a| !a.network.internal) {
+        inside.push(format!("route add default via {}", first.network.gateway));
+    }
+    netcmd::batch(None, &host)?;
+    netcmd::batch(Some(&ns), &inside)?;
     Ok(out)
 }
 
