@@ -564,7 +564,14 @@ network "vault" {{
         server("y", "front"),
         server("z", "back"),
         server("w", "vault"),
-    );
+    ) + r#"
+container "v" {
+  image    = image.busybox
+  command  = ["sleep", "100000"]
+  networks = [network.front, network.back]
+  init     = true
+}
+"#;
     std::fs::write(hello.path().join("main.stack.hcl"), text).unwrap();
     hello.expect(&["apply", "--auto-approve"], 0);
     let exec = |container: &str, args: &[&str]| {
@@ -626,8 +633,35 @@ network "vault" {{
     let routes = String::from_utf8_lossy(&exec("container.w", &["ip", "route"]).stdout).to_string();
     assert!(!routes.contains("default"), "{routes}");
 
+    // A container on two networks has an interface on each, and reaches both.
+    let links =
+        String::from_utf8_lossy(&exec("container.v", &["ip", "-o", "addr"]).stdout).to_string();
+    assert!(links.contains("eth0") && links.contains("eth1"), "{links}");
+    let out = exec("container.v", &["wget", "-q", "-O", "-", "http://x/"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "x");
+    let out = exec("container.v", &["wget", "-q", "-O", "-", "http://z/"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "z");
+
     hello.expect(&["destroy", "--auto-approve"], 0);
     hello.assert_nothing_left();
+    let tables = Command::new("nft")
+        .args(["list", "tables"])
+        .output()
+        .unwrap();
+    let tables = String::from_utf8_lossy(&tables.stdout).to_string();
+    for net in ["front", "back", "vault"] {
+        let name = format!("{}-{net}", hello.name);
+        let table = stackc_provider_native::network::table_name(&name);
+        assert!(
+            !tables.contains(&table),
+            "the rules of {name} outlived destroy"
+        );
+        let bridge = stackc_provider_native::network::bridge_name(&name);
+        assert!(
+            !link_exists(&bridge),
+            "the bridge of {name} outlived destroy"
+        );
+    }
 }
 
 #[test]
@@ -740,4 +774,102 @@ fn the_guestbook_example_runs_on_the_default_provider() {
     assert!(status.contains("3/3 ready"), "{status}");
     assert!(status.contains("2/2 ready"), "{status}");
     hello.assert_nothing_left();
+}
+
+#[test]
+fn an_apply_killed_during_network_setup_converges_without_duplicate_addresses() {
+    let hello = Hello::new("kill");
+    let mut text = format!(
+        r#"stack "{}" {{}}
+
+image "busybox" {{
+  from_host = ["/bin/busybox"]
+  config {{
+    entrypoint = ["/bin/busybox"]
+  }}
+}}
+
+network "app" {{}}
+"#,
+        hello.name
+    );
+    for i in 0..24 {
+        text.push_str(&format!(
+            "\ncontainer \"c{i}\" {{\n  image    = image.busybox\n  command  = [\"sleep\", \"100000\"]\n  networks = [network.app]\n  init     = true\n}}\n"
+        ));
+    }
+    std::fs::write(hello.path().join("main.stack.hcl"), text).unwrap();
+
+    // Killed once the network exists and containers are being attached.
+    let mut child = hello
+        .command(&["apply", "--auto-approve", "--parallelism", "4"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let record = hello
+        .root()
+        .join("networks")
+        .join(format!("{}-app.json", hello.name));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let held = std::fs::read_to_string(&record)
+            .map(|t| t.matches("10.89.").count())
+            .unwrap_or(0);
+        if held >= 4 || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let _ = child.wait();
+
+    hello.expect(&["apply", "--auto-approve"], 0);
+    hello.expect(&["plan", "--detailed-exitcode"], 0);
+    let network: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    let held: Vec<String> = network["allocations"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let mut unique = held.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), held.len(), "an address given twice: {held:?}");
+    assert_eq!(
+        held.len(),
+        24,
+        "one address per container, none leaked: {held:?}"
+    );
+
+    let ids: Vec<String> = std::fs::read_dir(hello.root().join("containers"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.len() == 32)
+        .collect();
+    assert_eq!(
+        ids.len(),
+        24,
+        "what the killed apply half-made is gone: {ids:?}"
+    );
+
+    hello.expect(&["destroy", "--auto-approve"], 0);
+    hello.assert_nothing_left();
+    let bridge = stackc_provider_native::network::bridge_name(&format!("{}-app", hello.name));
+    assert!(!link_exists(&bridge), "the bridge outlived destroy");
+    let namespaces = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let namespaces = String::from_utf8_lossy(&namespaces.stdout).to_string();
+    for id in ids {
+        assert!(
+            !namespaces.contains(&id),
+            "the namespace of {id} outlived destroy"
+        );
+    }
 }

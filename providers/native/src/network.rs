@@ -67,7 +67,7 @@ pub fn bridge_name(runtime_name: &str) -> String {
 }
 
 /// The nft table of a network's rules.
-fn table_name(runtime_name: &str) -> String {
+pub fn table_name(runtime_name: &str) -> String {
     let h = hex::encode(sha2::Sha256::digest(runtime_name.as_bytes()));
     format!("stackc_n{}", &h[..10])
 }

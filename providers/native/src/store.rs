@@ -289,6 +289,18 @@ pub fn new_id() -> Result<String> {
     Ok(hex::encode(bytes))
 }
 
+/// Checks that `id` is a container id (32 hex digits), as a link or record names one.
+pub fn check_id(id: &str) -> Result<()> {
+    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(NativeError::failed(
+            format!("the container id {id:?}"),
+            "is not 32 hexadecimal digits",
+        ))
+    }
+}
+
 /// True when `name` can be a file name in the store: runtime names come from the user's
 /// files (`name = "…"`), so they must not be able to climb out of a directory.
 pub fn safe_name(name: &str) -> bool {

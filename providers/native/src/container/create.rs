@@ -96,7 +96,15 @@ pub fn create(
                 desired.runtime_name
             )));
         }
-        // A link left by a crash between link and record: the name is free.
+        // A link left by a crash between link and record: the name is free, and what the
+        // crash made under it (directories, a network namespace, addresses) goes.
+        if let Ok(old) = std::fs::read_link(&link) {
+            let old = old.to_string_lossy().into_owned();
+            if store::check_id(&old).is_ok() {
+                let _ = super::netns::remove(store, &old);
+                let _ = super::delete::remove_dirs(store, &store.container(&old));
+            }
+        }
         store::remove_file(&link)?;
         std::os::unix::fs::symlink(&id, &link).map_err(NativeError::io(&link))?;
     }

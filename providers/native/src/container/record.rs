@@ -238,10 +238,11 @@ pub fn all_layers(store: &Store) -> Result<Vec<Vec<String>>> {
     Ok(all(store)?.into_iter().map(|r| r.run.layers).collect())
 }
 
-/// The id of the container with `runtime_name`, from the `by-name` link.
+/// The id of the container with `runtime_name`, from the `by-name` link; only a container
+/// whose record was written counts (a create killed before it left a name, not a container).
 pub fn id_by_name(store: &Store, runtime_name: &str) -> Option<String> {
     std::fs::read_link(store.names().join(runtime_name))
         .ok()
         .map(|t| t.to_string_lossy().into_owned())
-        .filter(|id| store.container(id).is_dir())
+        .filter(|id| record_path(&store.container(id)).is_file())
 }
