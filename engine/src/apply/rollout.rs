@@ -21,8 +21,10 @@ use std::time::{Duration, Instant};
 const MONITOR_POLL: Duration = Duration::from_millis(250);
 
 /// How long a replica taken out of the service's ports keeps running before it is stopped,
-/// so that requests already under way finish (new connections go elsewhere at once).
-const DRAIN: Duration = Duration::from_millis(500);
+/// so that requests already under way finish (new connections go elsewhere at once). Servers
+/// that stop at once on SIGTERM (busybox httpd) drop what they serve when stopped; a request
+/// can take a while on a busy host, so this is generous.
+const DRAIN: Duration = Duration::from_millis(1500);
 
 /// The replicas a service's published ports reach. Every change is handed to the provider
 /// whole, one at a time, so concurrent batches never publish a stale set.

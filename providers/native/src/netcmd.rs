@@ -102,6 +102,20 @@ pub fn netns_del(name: &str) -> Result<()> {
     ip(None, &["netns", "del", name], &["No such file"])
 }
 
+/// Forgets the kernel's connection tracking entries of connections answered by `addr` (a
+/// removed container's): a later connection from the same client address and port would
+/// otherwise be sent on to the address that no longer answers, as kube-proxy also knows.
+/// Without the `conntrack` tool this is skipped (entries then age out by themselves).
+pub fn conntrack_forget(addr: Ipv4Addr) {
+    let ip = addr.to_string();
+    // Exit status 1 means "nothing to delete"; any failure here is harmless.
+    let _ = Command::new("conntrack")
+        .args(["-D", "-r", &ip])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
 /// Where `ip netns add` keeps a named namespace (a bind mount that outlives its processes).
 pub fn netns_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new("/run/netns").join(name)

@@ -68,6 +68,7 @@ fn attach(store: &Store, id: &str, networks: &[String]) -> Result<Vec<Attachment
             "link add {outer} type veth peer name eth{n} netns {ns}"
         ));
         host.push(format!("link set {outer} master {} up", a.network.bridge));
+        inside.push(format!("link set eth{n} address {}", mac_of(a.address)));
         inside.push(format!(
             "addr add {}/{} dev eth{n}",
             a.address, a.network.prefix
@@ -83,8 +84,25 @@ fn attach(store: &Store, id: &str, networks: &[String]) -> Result<Vec<Attachment
     Ok(out)
 }
 
+/// The MAC address of the interface holding `ip`: `02:42` and the address's four bytes, as
+/// Docker does. An address handed out again (a replica's successor) keeps its MAC, so the
+/// neighbour entries the host and other containers still hold for it stay right; with a
+/// random MAC they would send to the removed container's interface until they expire.
+pub fn mac_of(ip: Ipv4Addr) -> String {
+    let [a, b, c, d] = ip.octets();
+    format!("02:42:{a:02x}:{b:02x}:{c:02x}:{d:02x}")
+}
+
 /// Removes the namespace (and with it the veths), the port rules and the addresses.
 pub fn remove(store: &Store, id: &str) -> Result<()> {
+    use crate::container::record::{self, NetMode};
+    if let Ok(r) = record::load(store, id) {
+        if let NetMode::Bridge(b) = &r.run.network {
+            for (_, ip) in &b.addresses {
+                netcmd::conntrack_forget(*ip);
+            }
+        }
+    }
     let table = format!("stackc_p{}", short(id, "ports"));
     let _ = netcmd::nft(&format!("add table ip {table}\ndelete table ip {table}\n"));
     netcmd::netns_del(&name(id))?;
@@ -158,9 +176,9 @@ pub fn resolv_conf() -> String {
 /// content, as Docker does for `/etc/hosts`.
 pub fn rewrite_in_place(path: &std::path::Path, text: &str) -> Result<()> {
     use std::io::Write;
+    // Never created here: a file that is gone belongs to a container being deleted.
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
         .truncate(true)
         .open(path)
         .map_err(NativeError::io(path))?;
@@ -183,6 +201,8 @@ pub fn block_name(address: &str) -> Option<String> {
 /// container sharing one of its networks, by address and names.
 pub fn refresh_hosts(store: &Store) -> Result<()> {
     use crate::container::record::{self, NetMode};
+    // One refresh at a time: concurrent creates and deletes each refresh every file.
+    let _lock = store.lock()?;
     let records = record::all(store)?;
     let attached: Vec<(&record::ContainerRecord, &record::BridgeAttachments)> = records
         .iter()
@@ -208,8 +228,11 @@ pub fn refresh_hosts(store: &Store) -> Result<()> {
         }
         entries.sort();
         let path = store.container(&r.id).join("hosts");
-        if path.exists() {
-            rewrite_in_place(&path, &hosts_file(&entries))?;
+        match rewrite_in_place(&path, &hosts_file(&entries)) {
+            // A container being deleted meanwhile: nothing to keep current.
+            Err(NativeError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
         }
     }
     Ok(())
@@ -292,6 +315,11 @@ pub fn balance(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn macs_follow_addresses() {
+        assert_eq!(mac_of(Ipv4Addr::new(10, 89, 0, 5)), "02:42:0a:59:00:05");
+    }
 
     #[test]
     fn block_names() {
