@@ -58,9 +58,14 @@ pub fn replica(service: &DesiredObject, index: u32) -> DesiredObject {
     // The service publishes its ports once, over its ready replicas (`Provider::balance`);
     // a replica publishing them too would fight its siblings for the host port.
     template.ports.clear();
+    // The service's name reaches every replica, `<name>-<n>` this one (LANGUAGE.md §5).
     let aliases = template.aliases.get_or_insert_with(Vec::new);
-    if !name.is_empty() && !aliases.contains(&name) {
-        aliases.push(name);
+    if !name.is_empty() {
+        for alias in [name.clone(), format!("{name}-{index}")] {
+            if !aliases.contains(&alias) {
+                aliases.push(alias);
+            }
+        }
     }
     let address = replica_address(&service.address, index);
     let mut labels = service.labels.clone();

@@ -310,3 +310,54 @@ async fn a_replica_left_aside_by_an_interrupted_rollout_is_tidied() {
     assert_eq!(f.replica_names(), ["shop-api-1", "shop-api-2"]);
     assert!(f.plan(&text).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_trigger_rolls_the_service_instead_of_replacing_it() {
+    let f = Fixture::new();
+    let text = |v: &str| {
+        format!(
+            r#"
+stack "shop" {{}}
+container "config" {{
+  image    = "busybox"
+  networks = []
+  env      = {{ V = "{v}" }}
+}}
+service "api" {{
+  image    = "busybox"
+  networks = []
+  replicas = 2
+  lifecycle {{
+    replace_triggered_by = [container.config]
+  }}
+  update {{
+    order   = "start-first"
+    monitor = "0s"
+  }}
+}}
+"#
+        )
+    };
+    f.converge(&text("1")).await;
+    let before: Vec<String> = ["service.api#1", "service.api#2"]
+        .iter()
+        .map(|a| f.provider.object(a).unwrap().id)
+        .collect();
+    let plan = f.plan(&text("2")).await;
+    let a = action(&plan, "service.api");
+    assert_eq!(a.action, PlanAction::Update, "{a:#?}");
+    assert_eq!(
+        a.headline.as_deref(),
+        Some("will be rolled: 2 replicas, 1 at a time, start-first")
+    );
+    f.apply(&plan).await;
+    let after: Vec<String> = ["service.api#1", "service.api#2"]
+        .iter()
+        .map(|a| f.provider.object(a).unwrap().id)
+        .collect();
+    assert!(
+        before.iter().all(|b| !after.contains(b)),
+        "every replica made anew: {before:?} {after:?}"
+    );
+    assert_eq!(f.replica_names(), ["shop-api-1", "shop-api-2"]);
+}

@@ -322,7 +322,8 @@ fn resolve(
                 let mut names = vec![desired.runtime_name.clone()];
                 names.extend(block);
                 names.extend(c.aliases.iter().flatten().cloned());
-                names.dedup();
+                let mut seen = std::collections::BTreeSet::new();
+                names.retain(|n| seen.insert(n.clone()));
                 NetMode::Bridge(super::record::BridgeAttachments {
                     netns: super::netns::path(id),
                     addresses: networks,
