@@ -873,3 +873,40 @@ network "app" {{}}
         );
     }
 }
+
+#[test]
+fn logs_follow_a_running_container() {
+    use std::io::{BufRead, BufReader};
+    let hello = Hello::new("follow");
+    hello.expect(&["apply", "--auto-approve", "--var", "lifetime=1"], 0);
+    let mut child = hello
+        .command(&["logs", "-f", "container.hello"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Runs restart every second or so: a follower sees new ones arrive.
+    let mut runs = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while runs.len() < 3 && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            if line.starts_with("hello from") {
+                runs.push(line);
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(runs.len() >= 3, "followed only {runs:?}");
+    hello.expect(&["destroy", "--auto-approve", "--purge-volumes"], 0);
+    hello.assert_nothing_left();
+}
