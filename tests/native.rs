@@ -665,7 +665,7 @@ container "v" {
 }
 
 #[test]
-fn a_service_port_is_balanced_over_ready_replicas_through_a_roll() {
+fn a_service_port_stays_up_through_a_roll_a_rollback_and_scaling() {
     let hello = Hello::new("lb");
     let port = free_port();
     let text = format!(
@@ -673,6 +673,14 @@ fn a_service_port_is_balanced_over_ready_replicas_through_a_roll() {
 
 variable "version" {{
   default = "1"
+}}
+
+variable "replicas" {{
+  default = 3
+}}
+
+variable "check" {{
+  default = "/srv/index.html"
 }}
 
 image "busybox" {{
@@ -685,8 +693,13 @@ image "busybox" {{
 service "web" {{
   image    = image.busybox
   command  = ["httpd", "-f", "-p", "80", "-h", "/srv"]
-  replicas = 3
+  replicas = var.replicas
   init     = true
+  health {{
+    exec     = ["/bin/busybox", "test", "-f", var.check]
+    interval = "1s"
+    retries  = 1
+  }}
   port {{
     host      = {port}
     container = 80
@@ -708,26 +721,73 @@ service "web" {{
     hello.expect(&["apply", "--auto-approve"], 0);
     assert_eq!(http_get(port, "/").as_deref(), Some("v1\n"));
 
-    // Requests back to back while the service rolls.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = stop.clone();
-    let client = std::thread::spawn(move || {
-        let (mut answers, mut failed) = (std::collections::BTreeMap::new(), 0);
-        while !flag.load(std::sync::atomic::Ordering::SeqCst) {
-            match http_get(port, "/") {
-                Some(body) => *answers.entry(body).or_insert(0) += 1,
-                None => failed += 1,
+    // Requests back to back while `step` runs; the answers by body, and the failures.
+    let under_traffic = |step: &dyn Fn()| {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let client = std::thread::spawn(move || {
+            let (mut answers, mut failed) = (std::collections::BTreeMap::new(), 0);
+            while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                match http_get(port, "/") {
+                    Some(body) => *answers.entry(body).or_insert(0) += 1,
+                    None => failed += 1,
+                }
+                std::thread::sleep(Duration::from_millis(10));
             }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        (answers, failed)
+            (answers, failed)
+        });
+        step();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        client.join().unwrap()
+    };
+
+    // A roll.
+    let (answers, failed) = under_traffic(&|| {
+        hello.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
     });
-    hello.expect(&["apply", "--auto-approve", "--var", "version=2"], 0);
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let (answers, failed) = client.join().unwrap();
     assert_eq!(failed, 0, "failed requests during the roll: {answers:?}");
     assert!(answers.contains_key("v2\n"), "{answers:?}");
     assert_eq!(http_get(port, "/").as_deref(), Some("v2\n"));
+
+    // A template whose health check fails is rolled back; v2 answers throughout.
+    let (answers, failed) = under_traffic(&|| {
+        let out = hello.run(&[
+            "apply",
+            "--auto-approve",
+            "--var",
+            "version=3",
+            "--var",
+            "check=/nonexistent",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("rolled back"), "{stderr}");
+    });
+    assert_eq!(
+        failed, 0,
+        "failed requests during the rollback: {answers:?}"
+    );
+    assert_eq!(answers.keys().collect::<Vec<_>>(), ["v2\n"], "{answers:?}");
+
+    // Scaling 3 → 5 → 1.
+    let (answers, failed) = under_traffic(&|| {
+        for n in ["5", "1"] {
+            let replicas = format!("replicas={n}");
+            hello.expect(
+                &[
+                    "apply",
+                    "--auto-approve",
+                    "--var",
+                    "version=2",
+                    "--var",
+                    &replicas,
+                ],
+                0,
+            );
+        }
+    });
+    assert_eq!(failed, 0, "failed requests while scaling: {answers:?}");
+    assert_eq!(hello.shim_pids().len(), 1);
 
     hello.expect(&["destroy", "--auto-approve", "--var", "version=2"], 0);
     hello.assert_nothing_left();
