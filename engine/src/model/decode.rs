@@ -63,6 +63,7 @@ pub fn decode(config: &Config) -> (DesiredStack, Diagnostics) {
         .iter()
         .any(|r| r.kind == "network" && r.name == "default");
     add_default_network(&config.stack.name, default_declared, &mut resources);
+    apply_quota_defaults(&mut resources);
 
     let mut providers = std::collections::BTreeMap::new();
     for (name, block) in &config.providers {
@@ -236,3 +237,48 @@ fn add_default_network(stack: &str, declared: bool, resources: &mut Vec<DesiredR
 
 #[cfg(test)]
 mod tests;
+
+/// A quota member that sets no limit in a dimension its quota's `default` block covers gets
+/// the default as its own limit (LANGUAGE.md §5 quota: "limits given to members that set
+/// none"), so the runtime holds each member to it, not only admission; plans show it like
+/// any limit.
+fn apply_quota_defaults(resources: &mut [DesiredResource]) {
+    let defaults: std::collections::BTreeMap<String, crate::model::quota::QuotaDefaults> =
+        resources
+            .iter()
+            .filter_map(|r| match &r.spec {
+                ResourceSpec::Quota(q) => q.default.clone().map(|d| (r.address.clone(), d)),
+                _ => None,
+            })
+            .collect();
+    if defaults.is_empty() {
+        return;
+    }
+    for r in resources.iter_mut() {
+        let template = match &mut r.spec {
+            ResourceSpec::Container(c) => c,
+            ResourceSpec::Service(s) => &mut s.template,
+            _ => continue,
+        };
+        let Some(d) = template
+            .quota
+            .as_ref()
+            .and_then(|q| defaults.get(q.address()))
+        else {
+            continue;
+        };
+        if d.cpus.is_none() && d.memory.is_none() && d.pids.is_none() {
+            continue;
+        }
+        let limits = template.resources.get_or_insert_with(Default::default);
+        if limits.cpus.is_none() {
+            limits.cpus = d.cpus.clone();
+        }
+        if limits.memory.is_none() {
+            limits.memory = d.memory.clone();
+        }
+        if limits.pids.is_none() {
+            limits.pids = d.pids;
+        }
+    }
+}

@@ -361,3 +361,60 @@ service "api" {{
     );
     assert_eq!(f.replica_names(), ["shop-api-1", "shop-api-2"]);
 }
+
+#[tokio::test]
+async fn a_quotas_defaults_become_the_limits_of_members_that_set_none() {
+    let f = Fixture::new();
+    let text = r#"
+stack "shop" {}
+quota "team" {
+  memory = "1GiB"
+  pids   = 100
+  default {
+    memory = "64MiB"
+    pids   = 10
+  }
+}
+container "a" {
+  image    = "busybox"
+  networks = []
+  quota    = quota.team
+}
+service "api" {
+  image    = "busybox"
+  networks = []
+  replicas = 2
+  quota    = quota.team
+  resources {
+    memory = "128MiB"
+  }
+}
+"#;
+    let (stack, _) = f.stack(text);
+    let limits = |address: &str| {
+        let r = stack.get(address).unwrap();
+        r.spec.container().unwrap().resources.clone().unwrap()
+    };
+    let a = limits("container.a");
+    assert_eq!(a.memory.map(|m| m.bytes()), Some(64 << 20));
+    assert_eq!(a.pids, Some(10));
+    // A limit of its own wins; the rest comes from the default.
+    let api = limits("service.api");
+    assert_eq!(api.memory.map(|m| m.bytes()), Some(128 << 20));
+    assert_eq!(api.pids, Some(10));
+    // What runs is what the plan shows, and it converges.
+    let plan = f.converge(text).await;
+    let created = action(&plan, "container.a");
+    let memory = created
+        .desired
+        .as_ref()
+        .unwrap()
+        .spec
+        .container()
+        .unwrap()
+        .resources
+        .clone()
+        .unwrap()
+        .memory;
+    assert_eq!(memory.map(|m| m.bytes()), Some(64 << 20));
+}
